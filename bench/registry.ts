@@ -1,0 +1,15 @@
+/**
+ * Every benchmark, registered explicitly in one place. Each area keeps its benchmarks in bench/benchmarks/<area>.ts
+ * and exports an array; add it here.
+ */
+import type { Benchmark } from './harness.js';
+
+/** All benchmarks in the order `npm run bench` runs them. */
+export const BENCHMARKS: Benchmark[] = [
+];
+
+const seen = new Set<string>();
+for (const b of BENCHMARKS) {
+  if (seen.has(b.name)) throw new Error(`duplicate benchmark name ${b.name}`);
+  seen.add(b.name);
+}

@@ -1,0 +1,42 @@
+/**
+ * `courtbridge` — the command line. Commands are registered explicitly below; each lives in src/cli/commands/.
+ * Failures print `error\t<CODE>\t<message>` on stderr and exit non-zero; codes come from src/errors.ts.
+ */
+import { asCourtBridgeError } from '../errors.js';
+import { processIo, type CliIo } from './io.js';
+import { proofCommand } from './commands/proof.js';
+
+/** A top-level command: receives the arguments after its name. */
+export type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/** Top-level commands. */
+export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = Object.freeze({
+  proof: { run: proofCommand, summary: 'proof verify FILE…  verify proof files offline' },
+});
+
+function usage(io: CliIo): void {
+  io.err('usage: courtbridge <command> …');
+  for (const [name, c] of Object.entries(COMMANDS)) io.err(`  ${name.padEnd(8)} ${c.summary}`);
+}
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    usage(io);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    io.err(`error\tUNKNOWN_TYPE\tunknown command ${name}`);
+    usage(io);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    const err = asCourtBridgeError(e);
+    io.err(`error\t${err.code}\t${err.message}`);
+    return err.category === 'verify' ? 1 : 2;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The offline verifiers behind `courtbridge proof verify`, one per `type`, registered explicitly here.
+ * A verifier takes the parsed JSON object, returns when it is valid and throws a `CourtBridgeError` otherwise
+ * (category `verify` → the CLI prints `invalid`; anything else → `error`). Unused fields are ignored.
+ */
+
+/** A proof-file verifier. */
+export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<void>;
+
+/** The registry: type → verifier. */
+export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freeze({
+});
