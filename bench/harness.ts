@@ -36,6 +36,11 @@ export interface Benchmark {
   setup: () => Promise<{ subject: Side; baseline: Side; teardown?: () => Promise<void> | void; notes?: () => Record<string, number | string> }>;
 }
 
+/** Thrown by a benchmark's setup when its counterpart cannot run here (e.g. no PostgreSQL); run.ts prints `skipped`. */
+export class BenchSkipped extends Error {
+  override readonly name = 'BenchSkipped';
+}
+
 /** Options for one measurement. */
 export interface MeasureOptions {
   /** Rounds of alternating subject/baseline timing. */

@@ -3,9 +3,11 @@
  * and exports an array; add it here.
  */
 import type { Benchmark } from './harness.js';
+import { cryptoBenchmarks } from './benchmarks/crypto.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
+  ...cryptoBenchmarks,
 ];
 
 const seen = new Set<string>();

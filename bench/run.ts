@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { runBenchmark, type Benchmark, type BenchResult } from './harness.js';
+import { BenchSkipped, runBenchmark, type Benchmark, type BenchResult } from './harness.js';
 import { BENCHMARKS } from './registry.js';
 
 function fmt(n: number): string {
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
       const notes = r.notes ? `\t${Object.entries(r.notes).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(' ')}` : '';
       console.log([r.name, fmt(r.opsPerSec), r.baseline, fmt(r.baselineOpsPerSec), r.ratio.toFixed(3), r.target === undefined ? 'report' : `≥ ${r.target}${r.ratio >= r.target ? ' ok' : ' BELOW'}`].join('\t') + notes);
     } catch (e) {
-      console.log(`${b.name}\tfailed\t${e instanceof Error ? e.message : String(e)}`);
+      console.log(`${b.name}\t${e instanceof BenchSkipped ? 'skipped' : 'failed'}\t${e instanceof Error ? e.message : String(e)}`);
     }
   }
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results.json');

@@ -4,9 +4,12 @@
  * (category `verify` → the CLI prints `invalid`; anything else → `error`). Unused fields are ignored.
  */
 
+import { verifySignatureFile } from '../crypto/verify-file.js';
+
 /** A proof-file verifier. */
 export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<void>;
 
 /** The registry: type → verifier. */
 export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freeze({
+  signature: verifySignatureFile,
 });
