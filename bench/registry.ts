@@ -3,10 +3,12 @@
  * and exports an array; add it here.
  */
 import type { Benchmark } from './harness.js';
+import { ledgerProofBenchmarks } from './benchmarks/ledger-proofs.js';
 import { cryptoBenchmarks } from './benchmarks/crypto.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
+  ...ledgerProofBenchmarks,
   ...cryptoBenchmarks,
 ];
 

@@ -5,6 +5,7 @@
  */
 
 import { verifySignatureFile } from '../crypto/verify-file.js';
+import { verifyCheckpointFile, verifyConsistencyFile, verifyInclusionFile } from '../ledger/verify-file.js';
 
 /** A proof-file verifier. */
 export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<void>;
@@ -12,4 +13,7 @@ export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<v
 /** The registry: type → verifier. */
 export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freeze({
   signature: verifySignatureFile,
+  'rfc9162-inclusion': verifyInclusionFile,
+  'rfc9162-consistency': verifyConsistencyFile,
+  checkpoint: verifyCheckpointFile,
 });
