@@ -5,11 +5,13 @@
 import type { Benchmark } from './harness.js';
 import { ledgerProofBenchmarks } from './benchmarks/ledger-proofs.js';
 import { cryptoBenchmarks } from './benchmarks/crypto.js';
+import { schemaBenchmarks } from './benchmarks/schema.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
   ...ledgerProofBenchmarks,
   ...cryptoBenchmarks,
+  ...schemaBenchmarks,
 ];
 
 const seen = new Set<string>();
