@@ -6,12 +6,14 @@ import type { Benchmark } from './harness.js';
 import { ledgerProofBenchmarks } from './benchmarks/ledger-proofs.js';
 import { cryptoBenchmarks } from './benchmarks/crypto.js';
 import { schemaBenchmarks } from './benchmarks/schema.js';
+import { proofsEvmBenchmarks } from './benchmarks/proofs-evm.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
   ...ledgerProofBenchmarks,
   ...cryptoBenchmarks,
   ...schemaBenchmarks,
+  ...proofsEvmBenchmarks,
 ];
 
 const seen = new Set<string>();

@@ -6,6 +6,7 @@
 
 import { verifySignatureFile } from '../crypto/verify-file.js';
 import { verifyCheckpointFile, verifyConsistencyFile, verifyInclusionFile } from '../ledger/verify-file.js';
+import { verifyEvmAccountFile, verifyQbftHeaderFile } from '../proofs/evm/verify-file.js';
 
 /** A proof-file verifier. */
 export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<void>;
@@ -16,4 +17,6 @@ export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freez
   'rfc9162-inclusion': verifyInclusionFile,
   'rfc9162-consistency': verifyConsistencyFile,
   checkpoint: verifyCheckpointFile,
+  'evm-account': verifyEvmAccountFile,
+  'qbft-header': verifyQbftHeaderFile,
 });

@@ -1,0 +1,48 @@
+/**
+ * Strict parsing of Ethereum JSON-RPC value encodings (execution-apis "QUANTITY" and "DATA"): quantities are
+ * `0x`-prefixed hex without leading zeros (`0x0` for zero), data is `0x`-prefixed hex of whole bytes.
+ */
+import { fail } from '../../errors.js';
+import { fromHex } from '../../crypto/bytes.js';
+
+const QUANTITY_RE = /^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/;
+const DATA_RE = /^0x([0-9a-fA-F]{2})*$/;
+
+/** Parse a canonical QUANTITY of at most 256 bits, naming `field` on failure (BAD_INTEGER). */
+export function quantity(value: unknown, field: string): bigint {
+  if (typeof value !== 'string' || value.length > 66 || !QUANTITY_RE.test(value)) fail('BAD_INTEGER', { field });
+  return BigInt(value);
+}
+
+/** Parse a canonical QUANTITY that must fit a JS safe integer. */
+export function safeQuantity(value: unknown, field: string): number {
+  const q = quantity(value, field);
+  if (q > BigInt(Number.MAX_SAFE_INTEGER)) fail('BAD_INTEGER', { field });
+  return Number(q);
+}
+
+/** Parse DATA (`0x` + whole bytes), with an optional exact length, naming `field` on failure. */
+export function data(value: unknown, field: string, length?: number): Uint8Array {
+  if (typeof value !== 'string' || !DATA_RE.test(value)) fail('BAD_HEX', { field });
+  return fromHex(value, field, length);
+}
+
+/** Expect a JSON object (not null, not an array), naming `field` on failure. */
+export function object(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('INVALID_INPUT', { field, reason: 'must be an object' });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Expect a JSON array of at most `max` entries (TOO_LARGE beyond), naming `field` on failure. */
+export function array(value: unknown, field: string, max: number): unknown[] {
+  if (!Array.isArray(value)) fail('INVALID_INPUT', { field, reason: 'must be an array' });
+  if (value.length > max) fail('TOO_LARGE', { field, limit: max });
+  return value;
+}
+
+/** Parse a 20-byte address (any hex case), returning lower-case `0x` hex. */
+export function address(value: unknown, field: string): string {
+  return `0x${Buffer.from(data(value, field, 20)).toString('hex')}`;
+}
