@@ -7,6 +7,7 @@ import { ledgerProofBenchmarks } from './benchmarks/ledger-proofs.js';
 import { cryptoBenchmarks } from './benchmarks/crypto.js';
 import { schemaBenchmarks } from './benchmarks/schema.js';
 import { proofsEvmBenchmarks } from './benchmarks/proofs-evm.js';
+import { proofsSubstrateBenchmarks } from './benchmarks/proofs-substrate.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
@@ -14,6 +15,7 @@ export const BENCHMARKS: Benchmark[] = [
   ...cryptoBenchmarks,
   ...schemaBenchmarks,
   ...proofsEvmBenchmarks,
+  ...proofsSubstrateBenchmarks,
 ];
 
 const seen = new Set<string>();

@@ -6,6 +6,7 @@
 
 import { verifySignatureFile } from '../crypto/verify-file.js';
 import { verifyCheckpointFile, verifyConsistencyFile, verifyInclusionFile } from '../ledger/verify-file.js';
+import { verifyGrandpaJustificationFile, verifySubstrateStorageFile } from '../proofs/substrate/verify-file.js';
 import { verifyEvmAccountFile, verifyQbftHeaderFile } from '../proofs/evm/verify-file.js';
 
 /** A proof-file verifier. */
@@ -17,6 +18,8 @@ export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freez
   'rfc9162-inclusion': verifyInclusionFile,
   'rfc9162-consistency': verifyConsistencyFile,
   checkpoint: verifyCheckpointFile,
+  'substrate-storage': verifySubstrateStorageFile,
+  'grandpa-justification': verifyGrandpaJustificationFile,
   'evm-account': verifyEvmAccountFile,
   'qbft-header': verifyQbftHeaderFile,
 });
