@@ -3,6 +3,7 @@
  * and exports an array; add it here.
  */
 import type { Benchmark } from './harness.js';
+import { ledgerStoreBenchmarks } from './benchmarks/ledger-store.js';
 import { ledgerProofBenchmarks } from './benchmarks/ledger-proofs.js';
 import { cryptoBenchmarks } from './benchmarks/crypto.js';
 import { schemaBenchmarks } from './benchmarks/schema.js';
@@ -11,6 +12,7 @@ import { proofsSubstrateBenchmarks } from './benchmarks/proofs-substrate.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
+  ...ledgerStoreBenchmarks,
   ...ledgerProofBenchmarks,
   ...cryptoBenchmarks,
   ...schemaBenchmarks,

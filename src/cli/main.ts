@@ -5,6 +5,7 @@
 import { asCourtBridgeError } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
 import { proofCommand } from './commands/proof.js';
+import { ledgerCommand } from './commands/ledger.js';
 
 /** A top-level command: receives the arguments after its name. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -12,6 +13,7 @@ export type Command = (args: string[], io: CliIo) => Promise<number>;
 /** Top-level commands. */
 export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = Object.freeze({
   proof: { run: proofCommand, summary: 'proof verify FILE…  verify proof files offline' },
+  ledger: { run: ledgerCommand, summary: 'ledger init|append|get|head|prove|consistency|audit  the judicial ledger' },
 });
 
 function usage(io: CliIo): void {

@@ -1,0 +1,135 @@
+/**
+ * Group commit: appends that arrive within one turn of the event loop (up to `maxBatch`) are hashed into a copy of
+ * the compact range and written in ONE store transaction; each caller's promise resolves only after that
+ * transaction is durable (DESIGN.md Principle 3). A batch that loses a race with another writer (the store's head
+ * moved) is re-hashed on the committed frontier and retried; a batch whose commit fails is rejected as a whole and
+ * nothing of it is acknowledged.
+ */
+import { hash as oneShotHash } from 'node:crypto';
+import { HASHES, type HashSuite } from '../crypto/hash.js';
+import { toHex } from '../crypto/bytes.js';
+import { fail, asCourtBridgeError } from '../errors.js';
+import { CompactRange, leafHash } from './merkle.js';
+import type { LeafRow, LedgerStore } from './store/types.js';
+
+/** What an append resolves to once its leaf is durable. */
+export interface AppendReceipt {
+  /** Leaf index (0-based, dense). */
+  index: number;
+  /** Hex RFC 9162 leaf hash H(0x00 || entry). */
+  leafHash: string;
+  /** Tree size right after the batch that holds the leaf committed. */
+  treeSize: number;
+}
+
+interface Pending {
+  data: Uint8Array;
+  resolve: (r: AppendReceipt) => void;
+  reject: (e: unknown) => void;
+}
+
+const NO_NODES = new Uint8Array(0);
+
+/** Retries when another process keeps winning the head lock. */
+const MAX_CONFLICT_RETRIES = 20;
+
+/** The append queue of one ledger. */
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private running: Promise<void> | undefined;
+  /** Committed transactions (batches) so far, for tests and metrics. */
+  transactions = 0;
+
+  /**
+   * `loadRange(size)` rebuilds the frontier of the committed tree of `size` leaves from stored nodes; `range` is the
+   * frontier loaded at open, or undefined when that failed (a damaged store can still be read and audited; appends
+   * retry the load and fail with its coded error).
+   */
+  constructor(
+    private readonly h: HashSuite,
+    private readonly store: LedgerStore,
+    private range: CompactRange | undefined,
+    private readonly maxBatch: number,
+    private readonly loadRange: (size: number) => Promise<CompactRange>,
+  ) {}
+
+  /** The in-memory frontier (for cross-checks only: checkpoints recompute roots from stored nodes). */
+  get frontier(): CompactRange | undefined {
+    return this.range;
+  }
+
+  /** Queue one entry's canonical bytes; resolves after its batch commits. */
+  enqueue(data: Uint8Array): Promise<AppendReceipt> {
+    return new Promise<AppendReceipt>((resolve, reject) => {
+      this.queue.push({ data, resolve, reject });
+      if (!this.scheduled && this.running === undefined) {
+        this.scheduled = true;
+        setImmediate(() => this.kick());
+      }
+    });
+  }
+
+  /** Resolves when everything queued so far has been committed or rejected. */
+  async drain(): Promise<void> {
+    while (this.running !== undefined || this.queue.length > 0) {
+      if (this.running === undefined) this.kick();
+      await this.running;
+    }
+  }
+
+  private kick(): void {
+    this.scheduled = false;
+    if (this.running !== undefined) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.queue.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.kick());
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+      this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+      try {
+        const receipts = await this.commit(batch);
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(receipts[i]!);
+      } catch (e) {
+        const err = asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: 'append failed' });
+        for (const p of batch) p.reject(err);
+      }
+    }
+  }
+
+  private async commit(batch: readonly Pending[]): Promise<AppendReceipt[]> {
+    const hashes = batch.map((p) => leafHash(this.h, p.data));
+    for (let attempt = 0; ; attempt++) {
+      const base = this.range ?? (this.range = await this.loadRange(await this.store.size()));
+      const next = new CompactRange(this.h, base.size, base.peaks);
+      const leaves: LeafRow[] = new Array<LeafRow>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        // created[0] is the leaf; created[1…t] the subtrees it closed, levels 1…t — stored in the leaf's own row.
+        const created = next.append(hashes[i]!);
+        let nodes = NO_NODES;
+        if (created.length > 1) {
+          nodes = new Uint8Array(32 * (created.length - 1));
+          for (let j = 1; j < created.length; j++) nodes.set(created[j]!.hash, 32 * (j - 1));
+        }
+        leaves[i] = { index: base.size + i, leafHash: hashes[i]!, data: batch[i]!.data, nodes };
+      }
+      const outcome = await this.store.appendBatch(base.size, leaves);
+      if (outcome.ok) {
+        this.range = next;
+        this.transactions++;
+        const treeSize = next.size;
+        return hashes.map((lh, i) => ({ index: base.size + i, leafHash: toHex(lh), treeSize }));
+      }
+      // Another writer committed first: resume from what is stored and re-hash on top of it.
+      if (attempt >= MAX_CONFLICT_RETRIES) fail('LEDGER_CONFLICT', { reason: `head moved ${attempt + 1} times` });
+      this.range = await this.loadRange(outcome.currentSize);
+    }
+  }
+}

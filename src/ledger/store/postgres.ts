@@ -1,0 +1,230 @@
+/**
+ * PostgreSQL backend of the ledger store (`pg` Pool). Tables live in one schema (`search_path`, default `public`).
+ * Appends are serialised across processes by `SELECT … FOR UPDATE` on the head row: the writer that holds the lock
+ * sees the committed size, and writes nothing unless it matches, so two sequencers can never fork the tree.
+ * A batch goes in with one `INSERT … SELECT FROM unnest(…)`.
+ */
+import pg from 'pg';
+import { asCourtBridgeError, fail } from '../../errors.js';
+import { redactUrl } from '../../config.js';
+import type { HashAlg } from '../../crypto/hash.js';
+import { POSTGRES_MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import {
+  nodeFromRow, nodeHome, nodeKeyString,
+  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+} from './types.js';
+
+/** Options of the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** Schema holding the tables (must exist unless `createSchema`). Default `public`. */
+  schema?: string;
+  /** Create the schema if missing (tests). */
+  createSchema?: boolean;
+  /** Pool size. Default 4. */
+  max?: number;
+}
+
+const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+type RawLeaf = { idx: string; leaf_hash: Buffer; data: Buffer; nodes: Buffer };
+const leafRow = (r: RawLeaf): LeafRow => ({ index: Number(r.idx), leafHash: u8(r.leaf_hash), data: u8(r.data), nodes: u8(r.nodes) });
+/** Arbitrary advisory-lock key that serialises migrations of one database. */
+const MIGRATION_LOCK = 0x636f7572;
+
+/** Connect to PostgreSQL and migrate the ledger schema. */
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresLedgerStore> {
+  const schema = opts.schema ?? 'public';
+  if (!SCHEMA_RE.test(schema)) fail('CONFIG_INVALID', { field: 'schema', reason: 'must be an SQL identifier' });
+  const location = `${redactUrl(url)} (schema ${schema})`;
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, options: `-c search_path=${schema}` });
+  pool.on('error', () => { /* idle client errors surface on the next query */ });
+  const store = new PostgresLedgerStore(pool, location);
+  try {
+    if (opts.createSchema) await store.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await store.migrate();
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+  return store;
+}
+
+/** The PostgreSQL `LedgerStore`. */
+export class PostgresLedgerStore implements LedgerStore {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  private readonly pool: pg.Pool;
+
+  /** Wrap a pool whose connections already use the ledger schema (use `openPostgresStore`). */
+  constructor(pool: pg.Pool, location: string) {
+    this.pool = pool;
+    this.location = location;
+  }
+
+  /** Run one query, wrapping failures as STORE_UNAVAILABLE without the URL's credentials. */
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], client?: pg.PoolClient): Promise<pg.QueryResult<R>> {
+    try {
+      return await (client ?? this.pool).query<R>(sql, params);
+    } catch (e) {
+      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${this.location}: ${(e as Error).message}` });
+    }
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${this.location}: ${(e as Error).message}` });
+    }
+    try {
+      await this.query('BEGIN', [], client);
+      const r = await fn(client);
+      await this.query('COMMIT', [], client);
+      return r;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      await this.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK], c);
+      await this.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)', [], c);
+      const r = await this.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version', [], c);
+      const current = Number(r.rows[0]?.v ?? 0);
+      if (current > SCHEMA_VERSION) fail('STORE_SCHEMA_NEWER', { found: current, supported: SCHEMA_VERSION });
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (m.version <= current) continue;
+        for (const sql of m.statements) await this.query(sql, [], c);
+        await this.query('INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)', [m.version, new Date().toISOString()], c);
+      }
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    const r = await this.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version');
+    return Number(r.rows[0]?.v ?? 0);
+  }
+
+  async meta(): Promise<LedgerMeta | undefined> {
+    const r = await this.query<{ origin: string; hash_alg: string; created_at: string; kdf_salt: Buffer }>('SELECT origin, hash_alg, created_at, kdf_salt FROM ledger_meta WHERE id = 1');
+    const m = r.rows[0];
+    return m && { origin: m.origin, hashAlg: m.hash_alg as HashAlg, createdAt: m.created_at, kdfSalt: u8(m.kdf_salt) };
+  }
+
+  async init(meta: LedgerMeta, keys: readonly KeyRow[]): Promise<void> {
+    await this.tx(async (c) => {
+      await this.query('LOCK TABLE ledger_meta IN EXCLUSIVE MODE', [], c);
+      const existing = await this.query<{ origin: string }>('SELECT origin FROM ledger_meta WHERE id = 1', [], c);
+      if (existing.rows[0]) fail('LEDGER_EXISTS', { origin: existing.rows[0].origin });
+      await this.query('INSERT INTO ledger_meta (id, origin, hash_alg, created_at, kdf_salt) VALUES (1, $1, $2, $3, $4)', [meta.origin, meta.hashAlg, meta.createdAt, buf(meta.kdfSalt)], c);
+      await this.query('INSERT INTO ledger_head (id, tree_size) VALUES (1, 0)', [], c);
+      for (const k of keys) {
+        await this.query('INSERT INTO ledger_keys (key_id, alg, public_key, verifier_key, sealed_private, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          [k.keyId, k.alg, buf(k.publicKey), k.verifierKey, k.sealedPrivate, k.createdAt], c);
+      }
+    });
+  }
+
+  async size(): Promise<number> {
+    const r = await this.query<{ tree_size: string }>('SELECT tree_size FROM ledger_head WHERE id = 1');
+    return r.rows[0] ? Number(r.rows[0].tree_size) : 0;
+  }
+
+  async appendBatch(expectedSize: number, leaves: readonly LeafRow[]): Promise<AppendOutcome> {
+    return this.tx(async (c): Promise<AppendOutcome> => {
+      // Row lock on the head: concurrent writers queue here and then see the size committed before them.
+      const head = await this.query<{ tree_size: string }>('SELECT tree_size FROM ledger_head WHERE id = 1 FOR UPDATE', [], c);
+      if (!head.rows[0]) fail('LEDGER_NOT_INITIALIZED', { origin: this.location });
+      const current = Number(head.rows[0].tree_size);
+      if (current !== expectedSize) return { ok: false, currentSize: current };
+      if (leaves.length > 0) {
+        await this.query('INSERT INTO leaves (idx, leaf_hash, data, nodes) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[])',
+          [leaves.map((l) => l.index), leaves.map((l) => buf(l.leafHash)), leaves.map((l) => buf(l.data)), leaves.map((l) => buf(l.nodes))], c);
+      }
+      await this.query('UPDATE ledger_head SET tree_size = $1 WHERE id = 1', [expectedSize + leaves.length], c);
+      return { ok: true };
+    });
+  }
+
+  async leaf(index: number): Promise<LeafRow | undefined> {
+    const r = await this.query<RawLeaf>('SELECT idx, leaf_hash, data, nodes FROM leaves WHERE idx = $1', [index]);
+    return r.rows[0] && leafRow(r.rows[0]);
+  }
+
+  async leaves(from: number, to: number): Promise<LeafRow[]> {
+    const r = await this.query<RawLeaf>('SELECT idx, leaf_hash, data, nodes FROM leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx', [from, to]);
+    return r.rows.map(leafRow);
+  }
+
+  /** One query for the whole plan: the home leaf rows of every node (`idx = ANY($1)`). */
+  async nodes(keys: readonly NodeKey[]): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    if (keys.length === 0) return out;
+    const home = (k: NodeKey): number => (k.level === 0 ? k.index : nodeHome(k.level, k.index).leaf);
+    const r = await this.query<{ idx: string; leaf_hash: Buffer; nodes: Buffer }>('SELECT idx, leaf_hash, nodes FROM leaves WHERE idx = ANY($1::bigint[])', [[...new Set(keys.map(home))]]);
+    const byIdx = new Map(r.rows.map((x) => [Number(x.idx), x]));
+    for (const k of keys) {
+      const row = byIdx.get(home(k));
+      const hash = row && (k.level === 0 ? u8(row.leaf_hash) : nodeFromRow(u8(row.nodes), k.level));
+      if (hash) out.set(nodeKeyString(k.level, k.index), hash);
+    }
+    return out;
+  }
+
+  async putCheckpoint(row: CheckpointRow): Promise<void> {
+    await this.query('INSERT INTO checkpoints (tree_size, root, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING',
+      [row.treeSize, buf(row.root), row.note, row.createdAt]);
+  }
+
+  async checkpoint(treeSize: number): Promise<CheckpointRow | undefined> {
+    const r = await this.query('SELECT tree_size, root, note, created_at FROM checkpoints WHERE tree_size = $1', [treeSize]);
+    return r.rows[0] && cp(r.rows[0]);
+  }
+
+  async latestCheckpoint(): Promise<CheckpointRow | undefined> {
+    const r = await this.query('SELECT tree_size, root, note, created_at FROM checkpoints ORDER BY tree_size DESC LIMIT 1');
+    return r.rows[0] && cp(r.rows[0]);
+  }
+
+  async checkpoints(): Promise<CheckpointRow[]> {
+    const r = await this.query('SELECT tree_size, root, note, created_at FROM checkpoints ORDER BY tree_size');
+    return r.rows.map(cp);
+  }
+
+  async putCosignature(row: CosignatureRow): Promise<void> {
+    await this.query(`INSERT INTO cosignatures (tree_size, key_name, verifier_key, signature_line, created_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (tree_size, key_name) DO UPDATE SET verifier_key = excluded.verifier_key, signature_line = excluded.signature_line, created_at = excluded.created_at`,
+    [row.treeSize, row.keyName, row.verifierKey, row.signatureLine, row.createdAt]);
+  }
+
+  async cosignatures(treeSize: number): Promise<CosignatureRow[]> {
+    const r = await this.query('SELECT tree_size, key_name, verifier_key, signature_line, created_at FROM cosignatures WHERE tree_size = $1 ORDER BY key_name', [treeSize]);
+    return r.rows.map((x) => ({
+      treeSize: Number(x.tree_size), keyName: x.key_name as string, verifierKey: x.verifier_key as string,
+      signatureLine: x.signature_line as string, createdAt: x.created_at as string,
+    }));
+  }
+
+  async keys(): Promise<KeyRow[]> {
+    const r = await this.query('SELECT key_id, alg, public_key, verifier_key, sealed_private, created_at FROM ledger_keys ORDER BY key_id');
+    return r.rows.map((x) => ({
+      keyId: x.key_id as string, alg: x.alg as string, publicKey: u8(x.public_key as Buffer), verifierKey: x.verifier_key as string,
+      sealedPrivate: x.sealed_private as string, createdAt: x.created_at as string,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+function cp(x: Record<string, unknown>): CheckpointRow {
+  return { treeSize: Number(x.tree_size), root: u8(x.root as Buffer), note: x.note as string, createdAt: x.created_at as string };
+}
