@@ -9,6 +9,7 @@ import { cryptoBenchmarks } from './benchmarks/crypto.js';
 import { schemaBenchmarks } from './benchmarks/schema.js';
 import { proofsEvmBenchmarks } from './benchmarks/proofs-evm.js';
 import { proofsSubstrateBenchmarks } from './benchmarks/proofs-substrate.js';
+import { didBenchmarks } from './benchmarks/did.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
@@ -18,6 +19,7 @@ export const BENCHMARKS: Benchmark[] = [
   ...schemaBenchmarks,
   ...proofsEvmBenchmarks,
   ...proofsSubstrateBenchmarks,
+  ...didBenchmarks,
 ];
 
 const seen = new Set<string>();

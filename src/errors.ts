@@ -153,6 +153,42 @@ export const ERRORS = {
   AUTHORITY_SET_INVALID: row(400, 'input', 'authority set is invalid: {reason}'),
   AUTHORITY_CHANGE_INVALID: row(422, 'verify', 'authority set change cannot be applied: {reason}'),
 
+  // ── relay engine ─────────────────────────────────────────────────────────────────────────────────────────────
+  RELAY_JOB_NOT_FOUND: row(404, 'state', 'no relay job {id}'),
+  RELAY_JOB_DEAD: row(409, 'state', 'relay job {id} gave up after {attempts} attempts: {lastError}'),
+  RELAY_TIMEOUT: row(504, 'io', 'relay job {id} did not finish within {ms} ms'),
+  RELAY_NO_ADAPTER: row(404, 'state', 'no adapter is registered for chain {chainId}'),
+  RELAY_NO_TRUST_STATE: row(409, 'state', 'no light-client trust state for chain {chainId}'),
+  RELAY_LEDGER_MISMATCH: row(500, 'state', 'attestation {id} is recorded at ledger index {index} but the leaf there differs: {reason}'),
+  ATTESTATION_INVALID: row(422, 'verify', 'attestation is invalid: {reason}'),
+  ANCHOR_FAILED: row(503, 'io', 'checkpoint anchor on {chainId} failed: {reason}'),
+
+  // ── adapters and relay ───────────────────────────────────────────────────────────────────────────────────────
+  RPC_UNAVAILABLE: row(503, 'io', '{method} on {chain}: no endpoint answered ({reason})'),
+  RPC_TIMEOUT: row(504, 'io', '{method} on {chain} at {endpoint} timed out after {ms} ms'),
+  RPC_BAD_RESPONSE: row(502, 'io', '{method} on {chain} at {endpoint} answered malformed: {reason}'),
+  RPC_ERROR: row(502, 'io', '{method} on {chain} at {endpoint} returned JSON-RPC error {rpcCode}: {reason}'),
+  RECORD_NOT_FOUND: row(404, 'state', 'no {recordType} record with key {key} on {chain} at height {height}'),
+  RECORD_TYPE_UNKNOWN: row(404, 'input', 'record type {recordType} is not registered for {chain}'),
+  ADAPTER_KIND_UNKNOWN: row(400, 'input', 'no adapter factory for kind {kind}'),
+  ADAPTER_DUPLICATE: row(409, 'state', 'an adapter factory for kind {kind} is already registered'),
+  MAPPING_INVALID: row(400, 'input', 'record mapping {field} is invalid: {reason}'),
+  EVIDENCE_MISMATCH: row(422, 'verify', 'evidence {field} is {actual}, expected {expected}'),
+  RECORD_NOT_FINAL: row(422, 'verify', 'block {height} has {confirmations} confirmations, {required} required'),
+  BLOCK_NOT_CANONICAL: row(422, 'verify', 'block {height} is {actual}; the canonical chain has {expected}'),
+
+  // ── registrations ──────────────────────────────────────────────────────────────────────────────────────────────
+  REGISTRATION_INVALID: row(422, 'verify', 'registration is invalid: {field}: {reason}'),
+  REGISTRATION_SIGNATURE_INVALID: row(401, 'verify', '{what} signature is invalid: {reason}'),
+  REGISTRATION_VERSION_STALE: row(409, 'state', 'version {version} of {chainId} is not above version {current}'),
+  REGISTRATION_NOT_FOUND: row(404, 'state', 'no registration of {chainId} (version {version})'),
+  REGISTRATION_STATE_INVALID: row(409, 'state', 'registration {chainId} version {version} is {status}'),
+  REGISTRATION_PARTNER_MISMATCH: row(403, 'auth', '{did} is not the registered partner of {chainId}'),
+  REGISTRATION_DIGEST_MISMATCH: row(422, 'verify', 'approval is for digest {claimed}, the registration has {actual}'),
+  REGISTRATION_DISABLED: row(409, 'state', 'registration {chainId} version {version} is disabled'),
+  APPROVAL_DUPLICATE: row(409, 'state', '{admin} already approved {chainId} version {version}'),
+  APPROVER_NOT_ADMIN: row(403, 'auth', '{did} is not a consortium administrator'),
+
   // ── configuration and internal ───────────────────────────────────────────────────────────────────────────────
   CONFIG_INVALID: row(500, 'state', 'configuration {field} is invalid: {reason}'),
   INTERNAL: row(500, 'internal', 'internal error'),

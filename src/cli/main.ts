@@ -5,15 +5,21 @@
 import { asCourtBridgeError } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
 import { proofCommand } from './commands/proof.js';
+import { errorsCommand } from './commands/errors.js';
 import { ledgerCommand } from './commands/ledger.js';
+import { didCommand } from './commands/did.js';
+import { vcCommand } from './commands/vc.js';
 
 /** A top-level command: receives the arguments after its name. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
 
 /** Top-level commands. */
 export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = Object.freeze({
+  errors: { run: errorsCommand, summary: 'errors [--markdown]  the error table: code, HTTP status, category, message' },
   proof: { run: proofCommand, summary: 'proof verify FILE…  verify proof files offline' },
   ledger: { run: ledgerCommand, summary: 'ledger init|append|get|head|prove|consistency|audit  the judicial ledger' },
+  did: { run: didCommand, summary: 'did create|resolve  DID keys and resolution' },
+  vc: { run: vcCommand, summary: 'vc issue|present|verify  lawyer credentials' },
 });
 
 function usage(io: CliIo): void {

@@ -4,6 +4,7 @@
  * (category `verify` → the CLI prints `invalid`; anything else → `error`). Unused fields are ignored.
  */
 
+import { verifyDidKeyFile } from '../../did/verify-file.js';
 import { verifySignatureFile } from '../crypto/verify-file.js';
 import { verifyCheckpointFile, verifyConsistencyFile, verifyInclusionFile } from '../ledger/verify-file.js';
 import { verifyGrandpaJustificationFile, verifySubstrateStorageFile } from '../proofs/substrate/verify-file.js';
@@ -14,6 +15,7 @@ export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<v
 
 /** The registry: type → verifier. */
 export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freeze({
+  'did-key': verifyDidKeyFile,
   signature: verifySignatureFile,
   'rfc9162-inclusion': verifyInclusionFile,
   'rfc9162-consistency': verifyConsistencyFile,
