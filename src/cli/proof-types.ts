@@ -6,6 +6,7 @@
 
 import { verifyDidKeyFile } from '../../did/verify-file.js';
 import { verifySignatureFile } from '../crypto/verify-file.js';
+import { verifyQuorumCertificateFile } from '../proofs/bft/verify-file.js';
 import { verifyCheckpointFile, verifyConsistencyFile, verifyInclusionFile } from '../ledger/verify-file.js';
 import { verifyGrandpaJustificationFile, verifySubstrateStorageFile } from '../proofs/substrate/verify-file.js';
 import { verifyEvmAccountFile, verifyQbftHeaderFile } from '../proofs/evm/verify-file.js';
@@ -17,6 +18,7 @@ export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<v
 export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freeze({
   'did-key': verifyDidKeyFile,
   signature: verifySignatureFile,
+  'quorum-certificate': verifyQuorumCertificateFile,
   'rfc9162-inclusion': verifyInclusionFile,
   'rfc9162-consistency': verifyConsistencyFile,
   checkpoint: verifyCheckpointFile,
