@@ -10,6 +10,8 @@ import { schemaBenchmarks } from './benchmarks/schema.js';
 import { proofsEvmBenchmarks } from './benchmarks/proofs-evm.js';
 import { proofsSubstrateBenchmarks } from './benchmarks/proofs-substrate.js';
 import { didBenchmarks } from './benchmarks/did.js';
+import { adaptersBftBenchmarks } from './benchmarks/adapters-bft.js';
+import { adaptersBenchmarks } from './benchmarks/adapters.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
@@ -20,6 +22,8 @@ export const BENCHMARKS: Benchmark[] = [
   ...proofsEvmBenchmarks,
   ...proofsSubstrateBenchmarks,
   ...didBenchmarks,
+  ...adaptersBftBenchmarks,
+  ...adaptersBenchmarks,
 ];
 
 const seen = new Set<string>();

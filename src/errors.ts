@@ -189,6 +189,19 @@ export const ERRORS = {
   APPROVAL_DUPLICATE: row(409, 'state', '{admin} already approved {chainId} version {version}'),
   APPROVER_NOT_ADMIN: row(403, 'auth', '{did} is not a consortium administrator'),
 
+  // ── public verification page (web/) ──────────────────────────────────────────────────────────────────────────
+  WEB_API_UNAVAILABLE: row(502, 'io', 'public API {path} failed: {reason}'),
+  ENTRY_MISMATCH: row(422, 'verify', 'ledger entry does not match the record: {reason}'),
+
+  // ── HTTP API ─────────────────────────────────────────────────────────────────────────────────────────────────
+  ROUTE_NOT_FOUND: row(404, 'input', 'no route {method} {url}'),
+  UNSUPPORTED_MEDIA_TYPE: row(415, 'input', 'content type {contentType} is not accepted'),
+  AUTH_REQUIRED: row(401, 'auth', 'a DID-signed bearer token is required: {reason}'),
+  AUTH_FORBIDDEN: row(403, 'auth', 'role {roles} is required'),
+  RATE_LIMITED: row(429, 'state', 'rate limit of {max} requests per {window} exceeded'),
+  ROUTE_AUDIENCE_MISSING: row(500, 'internal', 'route {method} {url} declares no audience (config.roles or config.public)'),
+  COURT_RECORD_CONFLICT: row(409, 'state', 'court record {evidenceId} is indexed at ledger index {index}, but the leaf there differs'),
+
   // ── configuration and internal ───────────────────────────────────────────────────────────────────────────────
   CONFIG_INVALID: row(500, 'state', 'configuration {field} is invalid: {reason}'),
   INTERNAL: row(500, 'internal', 'internal error'),
