@@ -9,6 +9,7 @@ import { errorsCommand } from './commands/errors.js';
 import { ledgerCommand } from './commands/ledger.js';
 import { didCommand } from './commands/did.js';
 import { vcCommand } from './commands/vc.js';
+import { adapterCommand } from './commands/adapter.js';
 
 /** A top-level command: receives the arguments after its name. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -20,6 +21,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   ledger: { run: ledgerCommand, summary: 'ledger init|append|get|head|prove|consistency|audit  the judicial ledger' },
   did: { run: didCommand, summary: 'did create|resolve  DID keys and resolution' },
   vc: { run: vcCommand, summary: 'vc issue|present|verify  lawyer credentials' },
+  adapter: { run: adapterCommand, summary: 'adapter register|rotate|approve|list|disable  partner-chain registrations' },
 });
 
 function usage(io: CliIo): void {
