@@ -10,6 +10,7 @@ import { ledgerCommand } from './commands/ledger.js';
 import { didCommand } from './commands/did.js';
 import { vcCommand } from './commands/vc.js';
 import { adapterCommand } from './commands/adapter.js';
+import { attestCommand, relayCommand } from './commands/relay.js';
 
 /** A top-level command: receives the arguments after its name. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -22,6 +23,8 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   did: { run: didCommand, summary: 'did create|resolve  DID keys and resolution' },
   vc: { run: vcCommand, summary: 'vc issue|present|verify  lawyer credentials' },
   adapter: { run: adapterCommand, summary: 'adapter register|rotate|approve|list|disable  partner-chain registrations' },
+  attest: { run: (a, io) => attestCommand(a, io), summary: 'attest <chain> <recordType> <key>  attest one partner-chain record' },
+  relay: { run: (a, io) => relayCommand(a, io), summary: 'relay run  run the relay engine until SIGINT/SIGTERM' },
 });
 
 function usage(io: CliIo): void {

@@ -1,0 +1,145 @@
+/**
+ * Wiring of a relay process from the environment (used by `courtbridge relay run` and `courtbridge attest`):
+ *
+ * | Variable | Meaning | Default |
+ * |---|---|---|
+ * | `COURTBRIDGE_STORE` / `DATABASE_URL` / `COURTBRIDGE_PG_SCHEMA` / master key | as src/config.ts (the ledger's store) | |
+ * | `COURTBRIDGE_RELAY_CHAINS` | JSON file: `[{ registration, trust? }]` — approved registration views (adapters/types.ts) and an optional initial trust (TrustState or DepthTrust; depth-rule chains default to `{kind:'evm-depth', minConfirmations}`) | required |
+ * | `COURTBRIDGE_RELAY_KEY_FILE` | the hub's Ed25519 DID key, sealed with the master key (created 0600 on first use) | `./data/relay-key.json` |
+ * | `COURTBRIDGE_SUBJECT_SALT` | consortium subject salt, hex ≥ 16 bytes | required |
+ * | `COURTBRIDGE_RELAY_WORKERS`, `COURTBRIDGE_RELAY_LEASE_MS`, `COURTBRIDGE_RELAY_MAX_ATTEMPTS`, `COURTBRIDGE_RELAY_POLL_MS` | engine tuning | 2, 60000, 8, 250 |
+ *
+ * DIFF FROM ISSUE: registrations come from a file until the registration store (adapters/registration/) exposes its
+ * approved registrations as `Registration` views; `ChainResolver` is the seam where it plugs in.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fromHex, toHex } from '../src/crypto/bytes.js';
+import { deriveMasterKey, openSecret, sealSecret } from '../src/crypto/sealed.js';
+import { generateKeyPair, keyPairFromPrivate } from '../src/crypto/signature.js';
+import { loadConfig } from '../src/config.js';
+import { asCourtBridgeError, fail } from '../src/errors.js';
+import { subjectSaltFromEnv } from '../src/ids/subject.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { resolveMasterKey } from '../src/ledger/master-key.js';
+import { openStore } from '../src/ledger/store/open.js';
+import { verifySourceEvidence } from '../src/proofs/evidence.js';
+import { didKeyFromPublicKey } from '../did/key.js';
+import type { JwsSigner } from '../did/jwt.js';
+import { ed25519HubSigner } from './hub-signer.js';
+import { createAdapter } from '../adapters/registry.js';
+import type { EvidenceTrust, Registration } from '../adapters/types.js';
+import { RelayEngine, type RelayEngineOptions } from './engine.js';
+import { openRelayStore } from './jobs/open.js';
+import type { ChainResolver, RelayChain } from './pipeline.js';
+
+/** One entry of the chains file. */
+export interface ChainEntry {
+  registration: Registration;
+  trust?: EvidenceTrust;
+}
+
+/** Default trust of a registration: the given one, or depth trust for depth/clique rules. */
+export function defaultTrust(entry: ChainEntry): EvidenceTrust {
+  if (entry.trust !== undefined) return entry.trust;
+  const f = entry.registration.finality;
+  if (f.rule === 'depth' || f.rule === 'clique') return { kind: 'evm-depth', chainId: entry.registration.chainId, minConfirmations: f.confirmations };
+  return fail('RELAY_NO_TRUST_STATE', { chainId: entry.registration.chainId });
+}
+
+/** A resolver over fixed chain entries; adapters are created once, on first use. */
+export function staticChains(entries: readonly ChainEntry[]): ChainResolver & { close(): Promise<void> } {
+  const byId = new Map(entries.map((e) => [e.registration.chainId, e]));
+  const made = new Map<string, Promise<RelayChain>>();
+  const resolve = (async (chainId: string) => {
+    const e = byId.get(chainId);
+    if (e === undefined) return undefined;
+    let p = made.get(chainId);
+    if (p === undefined) {
+      p = createAdapter(e.registration).then((adapter) => ({ registration: e.registration, adapter, initialTrust: () => defaultTrust(e) }));
+      made.set(chainId, p);
+      p.catch(() => made.delete(chainId));
+    }
+    return p;
+  }) as ChainResolver & { close(): Promise<void> };
+  resolve.close = async () => {
+    for (const p of made.values()) await (await p.catch(() => undefined))?.adapter.close();
+  };
+  return resolve;
+}
+
+/** The hub key: Ed25519 (deterministic signatures, RFC 8032), sealed at rest; created on first use. */
+export function loadHubKey(path: string, passphrase: string, notice: (line: string) => void): { signer: JwsSigner; did: string } {
+  const AD = 'courtbridge/relay-hub-key';
+  let file: { alg: 'Ed25519'; salt: string; sealed: string };
+  if (!existsSync(path)) {
+    const kp = generateKeyPair('Ed25519');
+    const salt = randomBytes(16);
+    file = { alg: 'Ed25519', salt: toHex(salt), sealed: sealSecret(kp.privateKey, deriveMasterKey(passphrase, salt), AD) };
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(path, `${JSON.stringify(file)}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(path, 0o600);
+      notice(`created relay hub key ${path} (mode 0600)`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asCourtBridgeError(e, 'FILE_UNREADABLE', { file: path, reason: 'cannot write' });
+    }
+  }
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as typeof file;
+  } catch (e) {
+    return fail('FILE_UNREADABLE', { file: path, reason: 'not JSON' }, e);
+  }
+  const kp = keyPairFromPrivate('Ed25519', openSecret(file.sealed, deriveMasterKey(passphrase, fromHex(file.salt, 'salt', 16)), AD));
+  const did = didKeyFromPublicKey('Ed25519', kp.publicKey);
+  return { signer: ed25519HubSigner(kp, `${did}#${did.slice('did:key:'.length)}`), did };
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const v = env[name];
+  if (v === undefined) return dflt;
+  if (!/^[0-9]{1,9}$/.test(v)) fail('CONFIG_INVALID', { field: name, reason: 'must be an integer' });
+  return Number(v);
+}
+
+/** A relay process: ledger, relay store, engine; `close` stops and releases everything. */
+export interface RelayProcess {
+  engine: RelayEngine;
+  ledger: Ledger;
+  close(): Promise<void>;
+}
+
+/** Open ledger, relay store and engine from the environment (not started). */
+export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: string) => void, extra: Partial<RelayEngineOptions> = {}): Promise<RelayProcess> {
+  const config = loadConfig(env);
+  const chainsFile = env.COURTBRIDGE_RELAY_CHAINS ?? fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must name the chains file' });
+  let entries: ChainEntry[];
+  try {
+    entries = JSON.parse(readFileSync(chainsFile, 'utf8')) as ChainEntry[];
+  } catch (e) {
+    return fail('FILE_UNREADABLE', { file: chainsFile, reason: (e as Error).message }, e);
+  }
+  if (!Array.isArray(entries)) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must hold a JSON array' });
+  const salt = subjectSaltFromEnv(env);
+  const passphrase = resolveMasterKey(config.masterKey, notice);
+  const hub = loadHubKey(env.COURTBRIDGE_RELAY_KEY_FILE ?? './data/relay-key.json', passphrase, notice);
+  const store = await openStore(config.store);
+  const ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax });
+  const relayStore = await openRelayStore(store);
+  const chains = staticChains(entries);
+  const engine = new RelayEngine({
+    ledger, store: relayStore, chains, verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt,
+    workers: intEnv(env, 'COURTBRIDGE_RELAY_WORKERS', 2), leaseMs: intEnv(env, 'COURTBRIDGE_RELAY_LEASE_MS', 60_000),
+    maxAttempts: intEnv(env, 'COURTBRIDGE_RELAY_MAX_ATTEMPTS', 8), pollMs: intEnv(env, 'COURTBRIDGE_RELAY_POLL_MS', 250),
+    ...extra,
+  });
+  return {
+    engine, ledger,
+    close: async () => {
+      await engine.stop();
+      await chains.close();
+      await ledger.close();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Per-chain trust, persisted in `relay_trust_state` and advanced only through the pure functions of
+ * src/proofs/lightclient (light-client chains) or by remembering canonical block hashes (depth-rule dev chains).
+ *
+ * Verification of one piece of evidence, as ordered steps (all for one chain run one at a time — a per-chain queue —
+ * so two jobs cannot race on the stored state; across processes a compare-and-set on the version decides):
+ *   1. load the stored trust, or create it from the registration's trust anchor / finality rule;
+ *   2. light client: the chain is not frozen (CHAIN_FROZEN); `acceptHeader` on the evidence's finality part — a
+ *      conflicting final header freezes the chain, the frozen state is stored and the job fails (HEADER_CONFLICT);
+ *   3. `verifySourceEvidence(evidence, trust)` (pure): record proof against the accepted header;
+ *   4. store the advanced state (light client) / the block hash now known canonical at its height (depth rule), so
+ *      a later different block at that height (a fork) fails verification.
+ */
+import { canonicalJson } from '../src/crypto/canonical.js';
+import { fail } from '../src/errors.js';
+import { acceptHeader, fromJSON, toJSON } from '../src/proofs/lightclient/state.js';
+import type { JsonValue, TrustState } from '../src/proofs/lightclient/types.js';
+import type { DepthTrust, EvidenceTrust, SourceEvidence, VerifiedRecord, VerifyEvidenceOptions } from '../adapters/types.js';
+import type { RelayStore } from './jobs/types.js';
+
+/** The pure verifier (src/proofs/evidence.ts `verifySourceEvidence`), injected. */
+export type EvidenceVerifier = (evidence: SourceEvidence, trust: EvidenceTrust, opts: VerifyEvidenceOptions) => VerifiedRecord;
+
+/** Most canonical heights a depth trust remembers. */
+export const MAX_CANONICAL = 256;
+
+const isLightClient = (t: EvidenceTrust): t is TrustState => (t as { kind: string }).kind !== 'evm-depth';
+
+/** The part of `evidence` the light client's FinalityVerifier checks (its kind's evidence format). */
+export function finalityEvidenceOf(evidence: SourceEvidence): JsonValue {
+  switch (evidence.kind) {
+    case 'evm-storage':
+      return { header: evidence.block };
+    case 'bft-merkle':
+      return evidence.validatorSet === undefined
+        ? { header: evidence.header, certificate: evidence.certificate }
+        : { header: evidence.header, certificate: evidence.certificate, nextValidatorSet: evidence.validatorSet };
+    case 'substrate-storage':
+      // DIFF FROM ISSUE: GRANDPA trust updates need the justification decoded against the header; not wired yet.
+      return fail('UNKNOWN_TYPE', { type: 'substrate-storage light-client update' });
+    default: {
+      const never: never = evidence;
+      return fail('UNKNOWN_TYPE', { type: String((never as { kind: string }).kind) });
+    }
+  }
+}
+
+function parseTrust(json: string): EvidenceTrust {
+  const v = JSON.parse(json) as { kind?: string };
+  return v.kind === 'evm-depth' ? (v as DepthTrust) : fromJSON(json);
+}
+
+function serialise(t: EvidenceTrust): string {
+  return isLightClient(t) ? toJSON(t) : canonicalJson(t);
+}
+
+/** Per-chain trust book over a relay store. */
+export class TrustBook {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly cache = new Map<string, { json: string; trust: EvidenceTrust }>();
+
+  /** `nowSec` is the verification clock (Unix seconds). */
+  constructor(private readonly store: RelayStore, private readonly verifier: EvidenceVerifier, private readonly nowSec: () => number) {}
+
+  /** The stored trust of a chain (undefined before its first verification). */
+  async current(chainId: string): Promise<EvidenceTrust | undefined> {
+    const row = await this.store.trustState(chainId);
+    return row && parseTrust(row.json);
+  }
+
+  /** Verify `evidence` for `chainId` (steps 1–4 above), creating the trust with `initial()` when none is stored. */
+  verify(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust): Promise<VerifiedRecord> {
+    const prev = this.queues.get(chainId) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(() => this.verifyNow(chainId, evidence, opts, initial));
+    this.queues.set(chainId, run);
+    void run.finally(() => {
+      if (this.queues.get(chainId) === run) this.queues.delete(chainId);
+    }).catch(() => undefined);
+    return run;
+  }
+
+  /** Parse a stored trust, reusing the last parse of the same JSON (fromJSON re-checks a whole state: not per job). */
+  private parsed(chainId: string, json: string): EvidenceTrust {
+    const hit = this.cache.get(chainId);
+    if (hit?.json === json) return hit.trust;
+    const trust = parseTrust(json);
+    this.cache.set(chainId, { json, trust });
+    return trust;
+  }
+
+  private async verifyNow(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust): Promise<VerifiedRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // Step 1.
+      const row = await this.store.trustState(chainId);
+      let trust = row ? this.parsed(chainId, row.json) : initial();
+      const version = row?.version ?? 0;
+      let changed = row === undefined;
+      const now = this.nowSec();
+      let verified: VerifiedRecord;
+      if (isLightClient(trust)) {
+        // Step 2.
+        if (trust.frozen) fail('CHAIN_FROZEN', { chainId });
+        const res = acceptHeader(trust, trust.kind, finalityEvidenceOf(evidence), now);
+        if (res.status === 'frozen') {
+          await this.store.putTrustState(chainId, toJSON(res.state), version, Date.now());
+          throw res.error;
+        }
+        // acceptHeader returns the same checkpoint / sets / recent objects when nothing changed.
+        changed ||= res.state.checkpoint !== trust.checkpoint || res.state.validatorSets !== trust.validatorSets || res.state.recent !== trust.recent;
+        trust = res.state;
+        // Step 3.
+        verified = this.verifier(evidence, trust, { ...opts, now });
+      } else {
+        // Step 3.
+        verified = this.verifier(evidence, trust, { ...opts, now });
+        // Step 4 (depth rule): remember the canonical hash at this height (bounded to the highest MAX_CANONICAL).
+        if (trust.canonical?.[String(verified.height)] === undefined) {
+          const canonical = { ...(trust.canonical ?? {}), [String(verified.height)]: verified.blockHash };
+          const heights = Object.keys(canonical).map(Number).sort((a, b) => a - b);
+          for (const h of heights.slice(0, Math.max(0, heights.length - MAX_CANONICAL))) delete canonical[String(h)];
+          trust = { ...trust, canonical };
+          changed = true;
+        }
+      }
+      if (!changed) return verified;
+      if (await this.store.putTrustState(chainId, serialise(trust), version, Date.now())) return verified;
+      // Another process advanced the state meanwhile: verify again on the newer state.
+    }
+    return fail('STORE_UNAVAILABLE', { reason: `trust state of ${chainId} keeps changing under concurrent writers` });
+  }
+}
