@@ -2,31 +2,26 @@
  * PostgreSQL registration store (`pg` Pool) in the ledger's schema (`search_path`). Multi-row changes run in one
  * transaction that first locks the chain's rows (`SELECT … FOR UPDATE`), so concurrent hub replicas serialise per chain.
  */
-import pg from 'pg';
-import { asCourtBridgeError, fail } from '../../src/errors.js';
-import { redactUrl } from '../../src/config.js';
+import type pg from 'pg';
+import { PgDatabase, type PgConnectOptions } from '../../src/store/postgres.js';
+import type { MigrationSet } from '../../src/store/migrations.js';
 import type { ApprovalRecord, RegistrationRecord, RegistrationStatus } from './types.js';
 import {
   REGISTRATION_COLUMNS, REGISTRATION_SCHEMA_VERSION, approvalFromRow, recordFromRow, recordValues, registrationMigrations,
   type ApprovalRow, type InsertOutcome, type RegistrationRow, type RegistrationStore,
 } from './store.js';
 
-const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-/** Advisory-lock key serialising registration migrations (distinct from the ledger's). */
-const MIGRATION_LOCK = 0x63627267;
+/** Registration migrations, serialised across processes by their own advisory lock ("cbrg"). */
+const MIGRATIONS: MigrationSet = { versionTable: 'registration_schema_version', version: REGISTRATION_SCHEMA_VERSION, migrations: registrationMigrations('BIGINT'), lockId: 0x63627267 };
 
 /** Connect and migrate the registration tables in `schema` (created when `createSchema`, for tests). */
-export async function openPostgresRegistrationStore(url: string, opts: { schema?: string; createSchema?: boolean; max?: number } = {}): Promise<PostgresRegistrationStore> {
-  const schema = opts.schema ?? 'public';
-  if (!SCHEMA_RE.test(schema)) fail('CONFIG_INVALID', { field: 'schema', reason: 'must be an SQL identifier' });
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 2, options: `-c search_path=${schema}` });
-  pool.on('error', () => { /* idle client errors surface on the next query */ });
-  const store = new PostgresRegistrationStore(pool, `${redactUrl(url)} (schema ${schema})`);
+export async function openPostgresRegistrationStore(url: string, opts: PgConnectOptions = {}): Promise<PostgresRegistrationStore> {
+  const db = await PgDatabase.connect(url, { max: 2, ...opts });
+  const store = new PostgresRegistrationStore(db);
   try {
-    if (opts.createSchema) await store.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await store.migrate();
   } catch (e) {
-    await pool.end().catch(() => undefined);
+    await db.end();
     throw e;
   }
   return store;
@@ -36,57 +31,25 @@ export async function openPostgresRegistrationStore(url: string, opts: { schema?
 export class PostgresRegistrationStore implements RegistrationStore {
   readonly kind = 'postgres' as const;
 
-  /** Wrap a pool whose connections use the ledger schema. */
-  constructor(private readonly pool: pg.Pool, private readonly location: string) {}
+  /** Wrap a database whose connections use the ledger schema. */
+  constructor(private readonly db: PgDatabase) {}
 
   /** One query; failures become STORE_UNAVAILABLE without credentials. */
-  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], client?: pg.PoolClient): Promise<pg.QueryResult<R>> {
-    try {
-      return await (client ?? this.pool).query<R>(sql, params);
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${this.location}: ${(e as Error).message}` });
-    }
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], client?: pg.PoolClient): Promise<pg.QueryResult<R>> {
+    return this.db.query<R>(sql, params, client);
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${this.location}: ${(e as Error).message}` });
-    }
-    try {
-      await this.query('BEGIN', [], client);
-      const r = await fn(client);
-      await this.query('COMMIT', [], client);
-      return r;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.db.tx(fn);
   }
 
   /** Apply missing migrations under an advisory lock. */
   async migrate(): Promise<void> {
-    await this.tx(async (c) => {
-      await this.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK], c);
-      await this.query('CREATE TABLE IF NOT EXISTS registration_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)', [], c);
-      const r = await this.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM registration_schema_version', [], c);
-      const current = Number(r.rows[0]?.v ?? 0);
-      if (current > REGISTRATION_SCHEMA_VERSION) fail('STORE_SCHEMA_NEWER', { found: current, supported: REGISTRATION_SCHEMA_VERSION });
-      for (const m of registrationMigrations('BIGINT')) {
-        if (m.version <= current) continue;
-        for (const sql of m.statements) await this.query(sql, [], c);
-        await this.query('INSERT INTO registration_schema_version (version, applied_at) VALUES ($1, $2)', [m.version, new Date().toISOString()], c);
-      }
-    });
+    await this.db.migrate(MIGRATIONS);
   }
 
   async schemaVersion(): Promise<number> {
-    const r = await this.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM registration_schema_version');
-    return Number(r.rows[0]?.v ?? 0);
+    return this.db.schemaVersion('registration_schema_version');
   }
 
   async insert(rec: RegistrationRecord): Promise<InsertOutcome> {
@@ -149,6 +112,6 @@ export class PostgresRegistrationStore implements RegistrationStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
+    await this.db.end();
   }
 }

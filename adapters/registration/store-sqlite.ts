@@ -2,10 +2,8 @@
  * SQLite registration store (better-sqlite3 12) on the ledger's database file: its own connection, WAL,
  * `synchronous=FULL`, `busy_timeout`; multi-row changes in `BEGIN IMMEDIATE` transactions.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { asCourtBridgeError, fail } from '../../src/errors.js';
+import type Database from 'better-sqlite3';
+import { migrateSqlite, openSqliteDatabase, sqliteGuard } from '../../src/store/sqlite.js';
 import type { ApprovalRecord, RegistrationRecord, RegistrationStatus } from './types.js';
 import {
   REGISTRATION_COLUMNS, REGISTRATION_SCHEMA_VERSION, approvalFromRow, recordFromRow, recordValues, registrationMigrations,
@@ -14,19 +12,14 @@ import {
 
 /** Open (creating if needed) and migrate the registration tables in the SQLite file `path`. */
 export async function openSqliteRegistrationStore(path: string, busyTimeoutMs = 5000): Promise<SqliteRegistrationStore> {
-  let db: Database.Database;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    db.pragma('foreign_keys = ON');
-  } catch (e) {
-    throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `cannot open SQLite file ${path}: ${(e as Error).message}` });
-  }
+  const db = openSqliteDatabase(path, busyTimeoutMs);
   const store = new SqliteRegistrationStore(db);
-  store.migrate();
+  try {
+    store.migrate();
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return store;
 }
 
@@ -38,27 +31,12 @@ export class SqliteRegistrationStore implements RegistrationStore {
   constructor(private readonly db: Database.Database) {}
 
   private run<T>(what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `registrations ${what}: ${(e as Error).message}` });
-    }
+    return sqliteGuard(`registrations ${what}`, fn);
   }
 
   /** Apply missing migrations (STORE_SCHEMA_NEWER when the file is ahead of this build). */
   migrate(): void {
-    this.run('migrate', () => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS registration_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      this.db.transaction(() => {
-        const current = this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM registration_schema_version').pluck().get() as number;
-        if (current > REGISTRATION_SCHEMA_VERSION) fail('STORE_SCHEMA_NEWER', { found: current, supported: REGISTRATION_SCHEMA_VERSION });
-        for (const m of registrationMigrations('INTEGER')) {
-          if (m.version <= current) continue;
-          for (const sql of m.statements) this.db.exec(sql);
-          this.db.prepare('INSERT INTO registration_schema_version (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
-        }
-      }).immediate();
-    });
+    migrateSqlite(this.db, { versionTable: 'registration_schema_version', version: REGISTRATION_SCHEMA_VERSION, migrations: registrationMigrations('INTEGER'), lockId: 0 });
   }
 
   async schemaVersion(): Promise<number> {

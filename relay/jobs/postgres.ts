@@ -5,6 +5,7 @@
  * other's rows.
  */
 import type { PostgresLedgerStore } from '../../src/ledger/store/postgres.js';
+import type { PgDatabase } from '../../src/store/postgres.js';
 import { RELAY_POSTGRES_MIGRATIONS, RELAY_SCHEMA_VERSION } from './schema.js';
 import type {
   AnchorRow, AttestationReceiptRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
@@ -20,27 +21,21 @@ type Query = PostgresLedgerStore['query'];
 export class PostgresRelayStore implements RelayStore {
   readonly kind = 'postgres' as const;
   private readonly q: Query;
+  private readonly db: PgDatabase;
 
   /** Wrap the ledger store (its pool and schema are shared). */
   constructor(ledgerStore: PostgresLedgerStore) {
+    this.db = ledgerStore.db;
     this.q = ledgerStore.query.bind(ledgerStore) as Query;
   }
 
   async migrate(): Promise<void> {
-    // One multi-statement simple query: BEGIN … COMMIT run atomically under a transaction-scoped advisory lock.
-    const steps: string[] = [
-      'BEGIN',
-      `SELECT pg_advisory_xact_lock(${RELAY_MIGRATION_LOCK})`,
-      'CREATE TABLE IF NOT EXISTS relay_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
-    ];
-    for (const m of RELAY_POSTGRES_MIGRATIONS) {
-      if (m.version > RELAY_SCHEMA_VERSION) continue;
-      steps.push(...m.statements);
-      steps.push(`INSERT INTO relay_schema_version (version, applied_at) VALUES (${m.version}, '${new Date().toISOString()}') ON CONFLICT (version) DO NOTHING`);
-    }
-    steps.push('INSERT INTO relay_ledger_scan (id, scanned_to) VALUES (1, 0) ON CONFLICT (id) DO NOTHING', 'COMMIT');
-    await this.q(steps.join(';\n'));
+    await this.db.migrate({
+      versionTable: 'relay_schema_version', version: RELAY_SCHEMA_VERSION, migrations: RELAY_POSTGRES_MIGRATIONS, lockId: RELAY_MIGRATION_LOCK,
+      after: ['INSERT INTO relay_ledger_scan (id, scanned_to) VALUES (1, 0) ON CONFLICT (id) DO NOTHING'],
+    });
   }
+
 
   async enqueue(req: JobRequest, now: number): Promise<{ job: JobRow; created: boolean }> {
     const ins = await this.q(`INSERT INTO relay_jobs (chain_id, record_type, record_key, block_height, state, max_attempts, next_run_at, created_at, updated_at)

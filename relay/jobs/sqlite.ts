@@ -3,7 +3,7 @@
  * one `UPDATE … RETURNING` in a `BEGIN IMMEDIATE` transaction, so two processes on one file never claim the same job.
  */
 import type Database from 'better-sqlite3';
-import { asCourtBridgeError } from '../../src/errors.js';
+import { migrateSqlite, sqliteGuard } from '../../src/store/sqlite.js';
 import { RELAY_SCHEMA_VERSION, RELAY_SQLITE_MIGRATIONS } from './schema.js';
 import type {
   AnchorRow, AttestationReceiptRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
@@ -20,27 +20,16 @@ export class SqliteRelayStore implements RelayStore {
   constructor(private readonly db: Db) {}
 
   private run<T>(what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `relay ${what}: ${(e as Error).message}` });
-    }
+    return sqliteGuard(`relay ${what}`, fn);
   }
 
   async migrate(): Promise<void> {
-    this.run('migrate', () => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS relay_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      this.db.transaction(() => {
-        const current = this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM relay_schema_version').pluck().get() as number;
-        for (const m of RELAY_SQLITE_MIGRATIONS) {
-          if (m.version <= current || m.version > RELAY_SCHEMA_VERSION) continue;
-          for (const sql of m.statements) this.db.exec(sql);
-          this.db.prepare('INSERT INTO relay_schema_version (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
-        }
-        this.db.prepare('INSERT INTO relay_ledger_scan (id, scanned_to) VALUES (1, 0) ON CONFLICT (id) DO NOTHING').run();
-      }).immediate();
+    migrateSqlite(this.db, {
+      versionTable: 'relay_schema_version', version: RELAY_SCHEMA_VERSION, migrations: RELAY_SQLITE_MIGRATIONS, lockId: 0,
+      after: ['INSERT INTO relay_ledger_scan (id, scanned_to) VALUES (1, 0) ON CONFLICT (id) DO NOTHING'],
     });
   }
+
 
   async enqueue(req: JobRequest, now: number): Promise<{ job: JobRow; created: boolean }> {
     return this.run('enqueue', () =>

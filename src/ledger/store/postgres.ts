@@ -4,10 +4,11 @@
  * sees the committed size, and writes nothing unless it matches, so two sequencers can never fork the tree.
  * A batch goes in with one `INSERT … SELECT FROM unnest(…)`.
  */
-import pg from 'pg';
-import { asCourtBridgeError, fail } from '../../errors.js';
-import { redactUrl } from '../../config.js';
+import type pg from 'pg';
+import { fail } from '../../errors.js';
 import type { HashAlg } from '../../crypto/hash.js';
+import { PgDatabase, type PgConnectOptions } from '../../store/postgres.js';
+import type { MigrationSet } from '../../store/migrations.js';
 import { POSTGRES_MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import {
   nodeFromRow, nodeHome, nodeKeyString,
@@ -15,37 +16,25 @@ import {
 } from './types.js';
 
 /** Options of the PostgreSQL store. */
-export interface PostgresStoreOptions {
-  /** Schema holding the tables (must exist unless `createSchema`). Default `public`. */
-  schema?: string;
-  /** Create the schema if missing (tests). */
-  createSchema?: boolean;
-  /** Pool size. Default 4. */
-  max?: number;
-}
+export type PostgresStoreOptions = PgConnectOptions;
 
-const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 type RawLeaf = { idx: string; leaf_hash: Buffer; data: Buffer; nodes: Buffer };
 const leafRow = (r: RawLeaf): LeafRow => ({ index: Number(r.idx), leafHash: u8(r.leaf_hash), data: u8(r.data), nodes: u8(r.nodes) });
-/** Arbitrary advisory-lock key that serialises migrations of one database. */
-const MIGRATION_LOCK = 0x636f7572;
+
+/** The ledger's migrations ("cour" serialises them across processes). */
+const LEDGER_MIGRATIONS: MigrationSet = { versionTable: 'schema_version', version: SCHEMA_VERSION, migrations: POSTGRES_MIGRATIONS, lockId: 0x636f7572 };
 
 /** Connect to PostgreSQL and migrate the ledger schema. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresLedgerStore> {
-  const schema = opts.schema ?? 'public';
-  if (!SCHEMA_RE.test(schema)) fail('CONFIG_INVALID', { field: 'schema', reason: 'must be an SQL identifier' });
-  const location = `${redactUrl(url)} (schema ${schema})`;
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, options: `-c search_path=${schema}` });
-  pool.on('error', () => { /* idle client errors surface on the next query */ });
-  const store = new PostgresLedgerStore(pool, location);
+  const db = await PgDatabase.connect(url, opts);
+  const store = new PostgresLedgerStore(db);
   try {
-    if (opts.createSchema) await store.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await store.migrate();
   } catch (e) {
-    await pool.end().catch(() => undefined);
+    await db.end();
     throw e;
   }
   return store;
@@ -55,61 +44,30 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
 export class PostgresLedgerStore implements LedgerStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
-  private readonly pool: pg.Pool;
+  /** The pool and schema, shared with the relay, registration and API stores of the same database. */
+  readonly db: PgDatabase;
 
-  /** Wrap a pool whose connections already use the ledger schema (use `openPostgresStore`). */
-  constructor(pool: pg.Pool, location: string) {
-    this.pool = pool;
-    this.location = location;
+  /** Wrap a database (use `openPostgresStore`). */
+  constructor(db: PgDatabase) {
+    this.db = db;
+    this.location = db.location;
   }
 
-  /** Run one query, wrapping failures as STORE_UNAVAILABLE without the URL's credentials. */
-  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], client?: pg.PoolClient): Promise<pg.QueryResult<R>> {
-    try {
-      return await (client ?? this.pool).query<R>(sql, params);
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${this.location}: ${(e as Error).message}` });
-    }
+  /** Run one query (STORE_UNAVAILABLE on failure, credentials removed). */
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], client?: pg.PoolClient): Promise<pg.QueryResult<R>> {
+    return this.db.query<R>(sql, params, client);
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${this.location}: ${(e as Error).message}` });
-    }
-    try {
-      await this.query('BEGIN', [], client);
-      const r = await fn(client);
-      await this.query('COMMIT', [], client);
-      return r;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.db.tx(fn);
   }
 
   async migrate(): Promise<void> {
-    await this.tx(async (c) => {
-      await this.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK], c);
-      await this.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)', [], c);
-      const r = await this.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version', [], c);
-      const current = Number(r.rows[0]?.v ?? 0);
-      if (current > SCHEMA_VERSION) fail('STORE_SCHEMA_NEWER', { found: current, supported: SCHEMA_VERSION });
-      for (const m of POSTGRES_MIGRATIONS) {
-        if (m.version <= current) continue;
-        for (const sql of m.statements) await this.query(sql, [], c);
-        await this.query('INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)', [m.version, new Date().toISOString()], c);
-      }
-    });
+    await this.db.migrate(LEDGER_MIGRATIONS);
   }
 
   async schemaVersion(): Promise<number> {
-    const r = await this.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version');
-    return Number(r.rows[0]?.v ?? 0);
+    return this.db.schemaVersion('schema_version');
   }
 
   async meta(): Promise<LedgerMeta | undefined> {
@@ -221,7 +179,7 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
+    await this.db.end();
   }
 }
 

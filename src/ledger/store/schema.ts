@@ -3,11 +3,9 @@
  * transaction that also records N in `schema_version`; a store at a version newer than this build refuses to open.
  */
 
-/** One migration: its version and the statements that bring the schema from version-1 to version. */
-export interface Migration {
-  readonly version: number;
-  readonly statements: readonly string[];
-}
+import type { Migration } from '../../store/migrations.js';
+
+export type { Migration };
 
 /**
  * SQLite migrations. Tree nodes are stored in the row of the leaf whose append completed them (`leaves.nodes`, see

@@ -3,10 +3,9 @@
  * resolved append survives power loss), `busy_timeout` for other processes, prepared statements throughout.
  * Appends run in `BEGIN IMMEDIATE` transactions that re-check the head row, so two processes cannot fork the tree.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { asCourtBridgeError, fail } from '../../errors.js';
+import type Database from 'better-sqlite3';
+import { fail } from '../../errors.js';
+import { migrateSqlite, openSqliteDatabase, sqliteGuard } from '../../store/sqlite.js';
 import type { HashAlg } from '../../crypto/hash.js';
 import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './schema.js';
 import {
@@ -30,19 +29,14 @@ const leafRow = (r: RawLeaf): LeafRow => ({ index: r.idx, leafHash: u8(r.leaf_ha
 
 /** Open (creating the file and its directory if needed) a SQLite ledger store and migrate it. */
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<SqliteLedgerStore> {
-  let db: Db;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-    db.pragma('foreign_keys = ON');
-  } catch (e) {
-    throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `cannot open SQLite file ${path}: ${(e as Error).message}` });
-  }
+  const db = openSqliteDatabase(path, opts.busyTimeoutMs ?? 5000);
   const store = new SqliteLedgerStore(db, path);
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return store;
 }
 
@@ -88,26 +82,11 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private run<T>(what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `${what}: ${(e as Error).message}` });
-    }
+    return sqliteGuard(what, fn);
   }
 
   async migrate(): Promise<void> {
-    this.run('migrate', () => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      this.db.transaction(() => {
-        const current = (this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_version').pluck().get() as number) ?? 0;
-        if (current > SCHEMA_VERSION) fail('STORE_SCHEMA_NEWER', { found: current, supported: SCHEMA_VERSION });
-        for (const m of SQLITE_MIGRATIONS) {
-          if (m.version <= current) continue;
-          for (const sql of m.statements) this.db.exec(sql);
-          this.db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
-        }
-      }).immediate();
-    });
+    migrateSqlite(this.db, { versionTable: 'schema_version', version: SCHEMA_VERSION, migrations: SQLITE_MIGRATIONS, lockId: 0 });
   }
 
   async schemaVersion(): Promise<number> {
