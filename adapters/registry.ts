@@ -10,6 +10,7 @@
 import { fail } from '../src/errors.js';
 import type { Adapter, AdapterDeps, AdapterFactory, AdapterKind, Registration } from './types.js';
 import { bftAdapterFactory } from './bft/factory.js';
+import { substrateAdapterFactory } from './substrate/factory.js';
 
 /** The built-in `evm` factory (ethers-free JSON-RPC hot path; loaded lazily). */
 export const evmAdapterFactory: AdapterFactory = {
@@ -21,7 +22,7 @@ export const evmAdapterFactory: AdapterFactory = {
 };
 
 /** Factories shipped with CourtBridge, in one list (add a kind here, once). */
-export const BUILTIN_ADAPTER_FACTORIES: readonly AdapterFactory[] = [evmAdapterFactory, bftAdapterFactory];
+export const BUILTIN_ADAPTER_FACTORIES: readonly AdapterFactory[] = [evmAdapterFactory, bftAdapterFactory, substrateAdapterFactory];
 
 /** A set of factories by kind. */
 export interface AdapterRegistry {

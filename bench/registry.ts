@@ -11,6 +11,7 @@ import { proofsEvmBenchmarks } from './benchmarks/proofs-evm.js';
 import { proofsSubstrateBenchmarks } from './benchmarks/proofs-substrate.js';
 import { didBenchmarks } from './benchmarks/did.js';
 import { adaptersBftBenchmarks } from './benchmarks/adapters-bft.js';
+import { adaptersSubstrateBenchmarks } from './benchmarks/adapters-substrate.js';
 import { relayBenchmarks } from './benchmarks/relay.js';
 import { adaptersBenchmarks } from './benchmarks/adapters.js';
 
@@ -24,6 +25,7 @@ export const BENCHMARKS: Benchmark[] = [
   ...proofsSubstrateBenchmarks,
   ...didBenchmarks,
   ...adaptersBftBenchmarks,
+  ...adaptersSubstrateBenchmarks,
   ...relayBenchmarks,
   ...adaptersBenchmarks,
 ];
