@@ -14,6 +14,7 @@ import { adaptersBftBenchmarks } from './benchmarks/adapters-bft.js';
 import { adaptersSubstrateBenchmarks } from './benchmarks/adapters-substrate.js';
 import { relayBenchmarks } from './benchmarks/relay.js';
 import { adaptersBenchmarks } from './benchmarks/adapters.js';
+import { apiBenchmarks } from './benchmarks/api.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
@@ -28,6 +29,7 @@ export const BENCHMARKS: Benchmark[] = [
   ...adaptersSubstrateBenchmarks,
   ...relayBenchmarks,
   ...adaptersBenchmarks,
+  ...apiBenchmarks,
 ];
 
 const seen = new Set<string>();

@@ -200,7 +200,6 @@ export const ERRORS = {
   AUTH_FORBIDDEN: row(403, 'auth', 'role {roles} is required'),
   RATE_LIMITED: row(429, 'state', 'rate limit of {max} requests per {window} exceeded'),
   ROUTE_AUDIENCE_MISSING: row(500, 'internal', 'route {method} {url} declares no audience (config.roles or config.public)'),
-  COURT_RECORD_CONFLICT: row(409, 'state', 'court record {evidenceId} is indexed at ledger index {index}, but the leaf there differs'),
 
   // ── configuration and internal ───────────────────────────────────────────────────────────────────────────────
   CONFIG_INVALID: row(500, 'state', 'configuration {field} is invalid: {reason}'),

@@ -11,6 +11,7 @@ import { didCommand } from './commands/did.js';
 import { vcCommand } from './commands/vc.js';
 import { adapterCommand } from './commands/adapter.js';
 import { attestCommand, relayCommand } from './commands/relay.js';
+import { apiCommand } from './commands/api.js';
 
 /** A top-level command: receives the arguments after its name. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -25,6 +26,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   adapter: { run: adapterCommand, summary: 'adapter register|rotate|approve|list|disable  partner-chain registrations' },
   attest: { run: (a, io) => attestCommand(a, io), summary: 'attest <chain> <recordType> <key>  attest one partner-chain record' },
   relay: { run: (a, io) => relayCommand(a, io), summary: 'relay run  run the relay engine until SIGINT/SIGTERM' },
+  api: { run: apiCommand, summary: 'api serve [--port P] [--host H]  serve the HTTP API until SIGINT/SIGTERM' },
 });
 
 function usage(io: CliIo): void {

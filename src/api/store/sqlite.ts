@@ -1,0 +1,115 @@
+/** SQLite `ApiStore` on the ledger store's own better-sqlite3 handle (same file, same WAL). */
+import type Database from 'better-sqlite3';
+import type { Member } from '../../../did/auth.js';
+import { asCourtBridgeError } from '../../errors.js';
+import {
+  API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrationV1, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
+} from './types.js';
+
+type Db = Database.Database;
+
+/** The SQLite API store. */
+export class SqliteApiStore implements ApiStore {
+  readonly kind = 'sqlite' as const;
+
+  /** Wrap the ledger store's open database (`SqliteLedgerStore.database`). */
+  constructor(private readonly db: Db) {}
+
+  private run<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `api ${what}: ${(e as Error).message}` });
+    }
+  }
+
+  async migrate(): Promise<void> {
+    this.run('migrate', () => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS api_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      this.db.transaction(() => {
+        const current = this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM api_schema_version').pluck().get() as number;
+        if (current < 1 && API_SCHEMA_VERSION >= 1) {
+          for (const sql of apiMigrationV1('INTEGER')) this.db.exec(sql);
+          this.db.prepare('INSERT INTO api_schema_version (version, applied_at) VALUES (1, ?)').run(new Date().toISOString());
+        }
+      }).immediate();
+    });
+  }
+
+  async putCourtRecord(row: CourtRecordRow): Promise<{ row: CourtRecordRow; created: boolean }> {
+    return this.run('putCourtRecord', () =>
+      this.db.transaction(() => {
+        const r = this.db.prepare(`INSERT INTO court_records (${COURT_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (court_did, sha256, document_type, case_number) DO NOTHING`).run(...courtRecordValues(row));
+        const stored = this.db.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
+          .get(row.courtDid, row.sha256, row.documentType, row.caseNumber) as Record<string, unknown>;
+        return { row: courtRecordFromDb(stored), created: r.changes === 1 };
+      }).immediate(),
+    );
+  }
+
+  async findCourtRecord(courtDid: string, sha256: string, documentType: string, caseNumber: string): Promise<CourtRecordRow | undefined> {
+    return this.run('findCourtRecord', () => {
+      const r = this.db.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
+        .get(courtDid, sha256, documentType, caseNumber) as Record<string, unknown> | undefined;
+      return r && courtRecordFromDb(r);
+    });
+  }
+
+  async courtRecordsByHash(hash: string, limit: number): Promise<CourtRecordRow[]> {
+    return this.run('courtRecordsByHash', () =>
+      (this.db.prepare('SELECT * FROM court_records WHERE sha256 = ? UNION SELECT * FROM court_records WHERE sm3 = ? ORDER BY ledger_index LIMIT ?')
+        .all(hash, hash, limit) as Record<string, unknown>[]).map(courtRecordFromDb));
+  }
+
+  async courtRecordById(evidenceId: string): Promise<CourtRecordRow | undefined> {
+    return this.run('courtRecordById', () => {
+      const r = this.db.prepare('SELECT * FROM court_records WHERE evidence_id = ?').get(evidenceId) as Record<string, unknown> | undefined;
+      return r && courtRecordFromDb(r);
+    });
+  }
+
+  async putMember(m: Member): Promise<void> {
+    this.run('putMember', () => {
+      this.db.prepare('INSERT INTO api_members (did, roles, enabled) VALUES (?, ?, ?) ON CONFLICT (did) DO UPDATE SET roles = excluded.roles, enabled = excluded.enabled')
+        .run(m.did, JSON.stringify(m.roles), m.enabled ? 1 : 0);
+    });
+  }
+
+  async get(did: string): Promise<Member | undefined> {
+    return this.run('member', () => {
+      const r = this.db.prepare('SELECT * FROM api_members WHERE did = ?').get(did) as Record<string, unknown> | undefined;
+      return r && memberFromDb(r);
+    });
+  }
+
+  async putAttestations(rows: readonly AttestationIndexRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    this.run('putAttestations', () => this.db.transaction(() => {
+      const a = this.db.prepare(`INSERT INTO api_attestations (ledger_index, attestation_id, chain_id, record_type, schema_id, domain, block_height, issued_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ledger_index) DO NOTHING`);
+      const s = this.db.prepare('INSERT INTO api_attestation_subjects (ref, ledger_index) VALUES (?, ?) ON CONFLICT DO NOTHING');
+      for (const r of rows) {
+        a.run(r.ledgerIndex, r.attestationId, r.chainId, r.recordType, r.schemaId, r.domain, r.blockHeight, r.issuedAt);
+        for (const ref of r.subjectRefs) s.run(ref, r.ledgerIndex);
+      }
+    }).immediate());
+  }
+
+  async queryAttestations(q: AttestationQuery): Promise<AttestationIndexRow[]> {
+    const { sql, params } = attestationWhere(q, () => '?');
+    return this.run('queryAttestations', () => (this.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(attestationFromDb));
+  }
+
+  async scanCursor(): Promise<number> {
+    return this.run('scanCursor', () => Number(this.db.prepare('SELECT scanned_to FROM api_ledger_scan WHERE id = 1').pluck().get()));
+  }
+
+  async setScanCursor(index: number): Promise<void> {
+    this.run('setScanCursor', () => this.db.prepare('UPDATE api_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
+  }
+
+  async ping(): Promise<void> {
+    this.run('ping', () => this.db.prepare('SELECT 1').get());
+  }
+}
