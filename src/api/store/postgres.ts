@@ -1,6 +1,7 @@
 /** PostgreSQL `ApiStore` on the ledger store's pool and schema. */
 import type { Member } from '../../../did/auth.js';
 import type { PostgresLedgerStore } from '../../ledger/store/postgres.js';
+import type { PgDatabase } from '../../store/postgres.js';
 import {
   API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrationV1, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
 } from './types.js';
@@ -14,23 +15,18 @@ type Query = PostgresLedgerStore['query'];
 export class PostgresApiStore implements ApiStore {
   readonly kind = 'postgres' as const;
   private readonly q: Query;
+  private readonly db: PgDatabase;
 
   /** Wrap the ledger store (its pool and schema are shared). */
   constructor(ledgerStore: PostgresLedgerStore) {
+    this.db = ledgerStore.db;
     this.q = ledgerStore.query.bind(ledgerStore) as Query;
   }
 
   async migrate(): Promise<void> {
-    // One multi-statement simple query: BEGIN … COMMIT atomically under a transaction-scoped advisory lock.
-    const steps = ['BEGIN', `SELECT pg_advisory_xact_lock(${API_MIGRATION_LOCK})`,
-      'CREATE TABLE IF NOT EXISTS api_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)'];
-    if (API_SCHEMA_VERSION >= 1) {
-      steps.push(...apiMigrationV1('BIGINT'));
-      steps.push(`INSERT INTO api_schema_version (version, applied_at) VALUES (1, '${new Date().toISOString()}') ON CONFLICT (version) DO NOTHING`);
-    }
-    steps.push('COMMIT');
-    await this.q(steps.join(';\n'));
+    await this.db.migrate({ versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: [{ version: 1, statements: apiMigrationV1('BIGINT') }], lockId: API_MIGRATION_LOCK });
   }
+
 
   async putCourtRecord(row: CourtRecordRow): Promise<{ row: CourtRecordRow; created: boolean }> {
     const ins = await this.q(`INSERT INTO court_records (${COURT_RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

@@ -1,7 +1,7 @@
 /** SQLite `ApiStore` on the ledger store's own better-sqlite3 handle (same file, same WAL). */
 import type Database from 'better-sqlite3';
 import type { Member } from '../../../did/auth.js';
-import { asCourtBridgeError } from '../../errors.js';
+import { migrateSqlite, sqliteGuard } from '../../store/sqlite.js';
 import {
   API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrationV1, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
 } from './types.js';
@@ -16,25 +16,13 @@ export class SqliteApiStore implements ApiStore {
   constructor(private readonly db: Db) {}
 
   private run<T>(what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw asCourtBridgeError(e, 'STORE_UNAVAILABLE', { reason: `api ${what}: ${(e as Error).message}` });
-    }
+    return sqliteGuard(`api ${what}`, fn);
   }
 
   async migrate(): Promise<void> {
-    this.run('migrate', () => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS api_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      this.db.transaction(() => {
-        const current = this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM api_schema_version').pluck().get() as number;
-        if (current < 1 && API_SCHEMA_VERSION >= 1) {
-          for (const sql of apiMigrationV1('INTEGER')) this.db.exec(sql);
-          this.db.prepare('INSERT INTO api_schema_version (version, applied_at) VALUES (1, ?)').run(new Date().toISOString());
-        }
-      }).immediate();
-    });
+    migrateSqlite(this.db, { versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: [{ version: 1, statements: apiMigrationV1('INTEGER') }], lockId: 0 });
   }
+
 
   async putCourtRecord(row: CourtRecordRow): Promise<{ row: CourtRecordRow; created: boolean }> {
     return this.run('putCourtRecord', () =>
