@@ -69,6 +69,17 @@ export function parseTime(value: string | undefined, field: string, fallback?: n
   return Math.floor(ms / 1000);
 }
 
+/** Open the ledger of the configured store (COURTBRIDGE_STORE / DATABASE_URL); the caller closes it. */
+export async function openConfiguredLedger(): Promise<Ledger> {
+  const store = await openStore(loadConfig().store);
+  try {
+    return await Ledger.open(store);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
 /**
  * Open the configured ledger, rebuild the hub's status lists from its `courtbridge.did.status` attestations, run
  * `fn` with a registry whose changes are appended to that ledger, then close.

@@ -22,6 +22,7 @@ describe('courtbridge api serve', () => {
       COURTBRIDGE_STORE: join(dir, 'cb.db'), COURTBRIDGE_MASTER_KEY: 'cli-test-master-key-0123456789',
       COURTBRIDGE_RELAY_KEY_FILE: join(dir, 'hub.json'), COURTBRIDGE_DID_WEB_DOMAIN: 'hub.court.test',
       COURTBRIDGE_API_ADMINS: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+      COURTBRIDGE_ISSUER_ROOTS: 'did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG',
     };
     const notices: string[] = [];
     const server = await serveApi(env, '127.0.0.1', 0, (l) => notices.push(l));
@@ -33,6 +34,10 @@ describe('courtbridge api serve', () => {
       if (existsSync('web/dist/index.html')) expect((await fetch(`${server.url}/`)).headers.get('content-type')).toContain('text/html');
       const nf = await fetch(`${server.url}/api/v1/court/records`, { method: 'POST' });
       expect(nf.status).toBe(401);
+      // The court's lawyer-presentation route is mounted (issuers and status lists replayed from the ledger).
+      const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(spec.paths)).toContain('/api/v1/court/presentations/verify');
+      expect((await fetch(`${server.url}/api/v1/court/presentations/verify`, { method: 'POST' })).status).toBe(401);
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -75,6 +75,24 @@ describe('courtbridge did / vc (in-process)', () => {
     const bad = await run(['vc', 'verify', vpFile, '--nonce', 'another-nonce-0123456789', '--audience', court, '--trust', trust]);
     expect(bad.code).toBe(1);
     expect(bad.out.at(-1)).toBe('invalid\tVP_NONCE_MISMATCH');
+
+    // --audit: the court's verification is attested to the configured ledger (court, credentials, result, time).
+    const savedStore = process.env.COURTBRIDGE_STORE;
+    process.env.COURTBRIDGE_STORE = join(dir, 'audit-ledger.db');
+    try {
+      expect((await run(['ledger', 'init'])).code).toBe(0);
+      expect((await run(['vc', 'verify', vpFile, '--nonce', nonce, '--audience', court, '--trust', trust, '--audit'])).code).toBe(0);
+      expect((await run(['vc', 'verify', vpFile, '--nonce', 'another-nonce-0123456789', '--audience', court, '--trust', trust, '--audit'])).code).toBe(1);
+      const entries = await Promise.all([0, 1].map(async (i) => JSON.parse((await run(['ledger', 'get', String(i)])).out.join('\n'))));
+      const audits = entries.map((e) => (typeof e.entry === 'object' ? e.entry : e.data ?? e));
+      expect(JSON.stringify(audits)).toContain('courtbridge.did.vp-verification');
+      expect(JSON.stringify(audits)).toContain('"result":"valid"');
+      expect(JSON.stringify(audits)).toContain('VP_NONCE_MISMATCH');
+      expect(JSON.stringify(audits)).toContain(court);
+    } finally {
+      if (savedStore === undefined) delete process.env.COURTBRIDGE_STORE;
+      else process.env.COURTBRIDGE_STORE = savedStore;
+    }
   });
 
   it('bad input → coded errors on stderr', async () => {

@@ -3,10 +3,15 @@
  * COURTBRIDGE_STORE / DATABASE_URL, master key, ledger origin and hash) until SIGINT/SIGTERM, then close the server
  * (in-flight requests finish) and the ledger (pending appends drain). The hub key is the relay's
  * (COURTBRIDGE_RELAY_KEY_FILE); COURTBRIDGE_API_ADMINS (comma-separated DIDs) are made admin members at start;
- * COURTBRIDGE_DID_WEB_DOMAIN, when set, publishes the hub's did:web document. The public verification page
+ * COURTBRIDGE_DID_WEB_DOMAIN, when set, publishes the hub's did:web document. COURTBRIDGE_ISSUER_ROOTS (comma-separated
+ * DIDs, e.g. the Ministry of Justice) roots the trusted-issuer registry that the court's presentation route checks;
+ * issuers and status lists are replayed from the ledger and every verification is attested to it. The public verification page
  * (web/serve.ts, built into web/dist) is served at `/`; COURTBRIDGE_SUBJECT_SALT (the relay's) enables the court's
  * attestation query.
  */
+import { LedgerRegistries } from '../../../did/ledger-registries.js';
+import { PresentationVerifier } from '../../../did/credentials/presentation.js';
+import { registryStatusChecker } from '../../../did/status-credential.js';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { DidResolver } from '../../../did/resolver.js';
@@ -57,13 +62,21 @@ export async function serveApi(env: NodeJS.ProcessEnv, host: string, port: numbe
     didHost = new DidWebHost(env.COURTBRIDGE_DID_WEB_DOMAIN, ledger);
     await didHost.publish([], [{ fragment: 'key-1', alg: 'Ed25519', publicKey: decodeDidKey(hub.did).bytes, purposes: ['authentication', 'assertionMethod'] }]);
   }
-  const app = await buildApp({ ledger, store: apiStore, hubDid: hub.did, jwt: new JwtVerifier(new DidResolver()), didHost, plugins: [webPlugin],
+  const jwt = new JwtVerifier(new DidResolver());
+  // Lawyer presentations (court route): issuers and status lists replayed from the ledger, every verification attested.
+  const roots = (env.COURTBRIDGE_ISSUER_ROOTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const r of roots) if (!r.startsWith('did:')) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_ISSUER_ROOTS', reason: 'comma-separated DIDs' });
+  const registries = new LedgerRegistries(ledger, roots);
+  await registries.start();
+  const presentations = (courtDid: string) => new PresentationVerifier({ jwt, issuers: registries.issuers, status: registryStatusChecker(registries.status), audience: courtDid, audit: ledger });
+  const app = await buildApp({ ledger, store: apiStore, hubDid: hub.did, jwt, didHost, plugins: [webPlugin], presentations,
     subjectSalt: env.COURTBRIDGE_SUBJECT_SALT === undefined ? undefined : subjectSaltFromEnv(env),
   });
   const url = await app.listen({ host, port });
   return {
     app, url,
     close: async () => {
+      registries.stop();
       await app.close();
       await ledger.close();
     },

@@ -19,7 +19,7 @@ import { parseStatusIndex, type BitstringStatusListEntry } from '../../../did/st
 import { issueCredential } from '../../../did/credentials/vc.js';
 import { PresentationVerifier, createPresentation } from '../../../did/credentials/presentation.js';
 import { parseCredentialType } from '../../../did/credentials/types.js';
-import { openKeyStore, parseTime, readJson, readText } from '../../../did/cli-support.js';
+import { openConfiguredLedger, openKeyStore, parseTime, readJson, readText } from '../../../did/cli-support.js';
 import { changeStatus, credentialStatusAt } from './vc-status.js';
 import type { CliIo } from '../io.js';
 
@@ -40,6 +40,7 @@ const OPTIONS = {
   trust: { type: 'string' },
   keystore: { type: 'string' },
   'allow-http-localhost': { type: 'boolean' },
+  audit: { type: 'boolean' },
   list: { type: 'string' },
   index: { type: 'string' },
   actor: { type: 'string' },
@@ -119,8 +120,15 @@ export async function vcCommand(args: string[], io: CliIo): Promise<number> {
       }
       const jwt = new JwtVerifier(new DidResolver({ allowHttpLocalhost: v['allow-http-localhost'] === true }));
       const status = new StatusListClient(async (url) => (typeof lists[url] === 'string' ? (lists[url] as string) : fail('STATUS_LIST_INVALID', { id: url.slice(0, 200), reason: 'not in the trust file' })), jwt, strings(trust.hubs ?? [], 'trust.hubs'));
-      const verifier = new PresentationVerifier({ jwt, issuers, status, audience: need(v.audience, '--audience') });
-      const report = await verifier.verify(vp, need(v.nonce, '--nonce'));
+      // --audit: the verification is attested (court, credentials, result, time) to the configured ledger.
+      const auditLedger = v.audit === true ? await openConfiguredLedger() : undefined;
+      let report: Awaited<ReturnType<PresentationVerifier['verify']>>;
+      try {
+        const verifier = new PresentationVerifier({ jwt, issuers, status, audience: need(v.audience, '--audience'), ...(auditLedger ? { audit: auditLedger } : {}) });
+        report = await verifier.verify(vp, need(v.nonce, '--nonce'));
+      } finally {
+        await auditLedger?.close();
+      }
       for (const s of report.steps) io.out([s.step, s.status, s.code, s.cause, s.credential].filter((x) => x !== undefined).join('\t'));
       io.out(report.ok ? 'valid' : `invalid\t${report.error?.code ?? 'INTERNAL'}`);
       return report.ok ? 0 : 1;
