@@ -343,6 +343,13 @@ export interface Adapter {
   fetchRecord(ref: RecordRef, at?: number): Promise<SourceEvidence>;
   /** Optional: stream new records as they become final. */
   follow?(opts: FollowOptions, onEvent: (event: FollowEvent) => void | Promise<void>): Promise<void>;
+  /**
+   * Optional: raw finality evidence (the light client's format for the chain's kind) of every header above
+   * `fromHeight` that changes the trust — certified validator-set hand-overs — in ascending height. The relay feeds
+   * them to `acceptHeader` before verifying records at later heights; they prove themselves (nothing is trusted
+   * because an adapter returned it).
+   */
+  trustUpdates?(fromHeight: number): Promise<JsonValue[]>;
   /** Release connections. */
   close(): Promise<void>;
 }

@@ -2,10 +2,14 @@
  * The attestation-id → ledger-index index (`relay_attestations`), repaired from the ledger itself.
  *
  * The ledger append and the receipt write are two transactions (the ledger's group committer owns its own), so a
- * process may die after a leaf is durable and before its receipt is. Before a job that may already have appended
- * (it was stamped by an earlier attempt) appends again, and at every engine start, the leaves above the scan cursor
- * are read in bounded pages and every attestation found is indexed — so a retry finds its leaf and never appends
- * twice. The cursor only moves forward, so each leaf is scanned once.
+ * process may die after a leaf is durable and before its receipt is. Exactly-once no longer rests on this index:
+ * the pipeline appends with the attestation id as the ledger's idempotency key (ledger schema v2 `leaf_keys`), so a
+ * retry — in this process or another — gets the existing leaf back from the database itself.
+ *
+ * What remains is a fallback, run once at every engine start: the leaves above the scan cursor are read in bounded
+ * pages and every attestation found is indexed. It covers attestations appended WITHOUT a key (before ledger v2) and
+ * fills receipt rows (the court's attestation-id lookups) for leaves whose process died before its receipt. The
+ * cursor only moves forward, so each leaf is scanned once.
  */
 import { toHex } from '../src/crypto/bytes.js';
 import type { Ledger } from '../src/ledger/ledger.js';

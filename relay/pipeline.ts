@@ -4,9 +4,12 @@
  *   2. verify     TrustBook: light-client update + verifySourceEvidence          (pure; CHAIN_FROZEN, proof codes)
  *   3. validate   the record against its schema (src/schema validateRecord)      (SCHEMA_INVALID)
  *   4. build      the attestation (deterministic id; issue time stamped on the job before any append)
- *   5. dedupe     a stamped job may have appended before it died: repair the index from the ledger, then look up
- *                 the attestation id — found ⇒ that leaf is the receipt, nothing is appended
- *   6. append     sign (detached JWS) and append; resolves once the leaf is durable (group commit)
+ *   5. dedupe     the attestation id in the receipt index — found ⇒ that leaf (checked) is the receipt
+ *   6. append     sign (detached JWS) and append with the attestation id as the ledger's idempotency key: the
+ *                 database holds at most one leaf per key, checked in the leaf's own transaction, so a worker that
+ *                 appended and died before its receipt, or one stalled past its lease while another process took
+ *                 the job over, gets the EXISTING leaf back instead of appending twice (exactly once, across
+ *                 processes). Resolves once the leaf is durable (group commit).
  *   7. receipt    all outcomes of the batch in ONE store transaction (receipt rows with their jobs)
  * A step that throws fails only its own job, with the error's code; `input` errors and a few codes that retrying
  * cannot change are permanent (dead at once), everything else retries with backoff until maxAttempts.
@@ -19,7 +22,6 @@ import type { Adapter, EvidenceTrust, Registration } from '../adapters/types.js'
 import { attestationIdOfLeaf, buildAttestation, signAttestation, type Attestation } from './attestation.js';
 import { backoffDelay, type BackoffOptions } from './jobs/backoff.js';
 import type { AttestationReceiptRow, JobOutcome, JobRow, RelayStore } from './jobs/types.js';
-import { repairIndex } from './ledger-index.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 import type { TrustBook } from './trust.js';
@@ -32,9 +34,11 @@ export interface RelayChain {
   adapter: Adapter;
   /** Trust to start from when none is stored: TrustState from the trust anchor, or DepthTrust for depth rules. */
   initialTrust(): EvidenceTrust;
+  /** Key of the stored trust state (default: the chain id; registered-chains.ts keys it by chain and anchor). */
+  trustId?: string;
 }
 
-/** Chain lookup: undefined when no approved registration exists. */
+/** Chain lookup: undefined when no approved registration exists; REGISTRATION_DISABLED when it was disabled. */
 export type ChainResolver = (chainId: string) => Promise<RelayChain | undefined>;
 
 /** What the pipeline needs. */
@@ -59,7 +63,7 @@ export interface PipelineDeps {
 }
 
 /** Codes that no retry can change (the block is pinned, so the record and its proof are fixed). */
-const PERMANENT_CODES = new Set(['SCHEMA_INVALID', 'SCHEMA_UNKNOWN', 'RECORD_NOT_FOUND', 'UNKNOWN_TYPE', 'RELAY_NO_ADAPTER', 'CHAIN_FROZEN']);
+const PERMANENT_CODES = new Set(['SCHEMA_INVALID', 'SCHEMA_UNKNOWN', 'RECORD_NOT_FOUND', 'UNKNOWN_TYPE', 'RELAY_NO_ADAPTER', 'CHAIN_FROZEN', 'REGISTRATION_DISABLED']);
 
 type Prepared = { job: JobRow; chainId: string; attestation: Attestation; started: number };
 type Failed = { job: JobRow; error: CourtBridgeError; verify: boolean };
@@ -97,8 +101,6 @@ export class Pipeline {
         const at = stamped.get(p.job.id);
         if (at !== undefined && at !== p.attestation.issuedAt) p.attestation = { ...p.attestation, issuedAt: at };
       }
-      // Step 5: only a job stamped by an earlier attempt can have a leaf without a receipt.
-      if (prepared.some((p) => p.job.attestationId !== null)) await repairIndex(this.d.ledger, this.d.store, this.now());
     }
     const appended = await Promise.all(prepared.map((p) => this.append(p)));
     outcomes.push(...appended);
@@ -121,7 +123,8 @@ export class Pipeline {
       const evidence = await chain.adapter.fetchRecord(ref, job.blockHeight);
       // Step 2.
       verifying = true;
-      const verified = await this.d.trust.verify(job.chainId, evidence, { mapping: rt.mapping, expect: ref }, () => chain.initialTrust());
+      const updates = chain.adapter.trustUpdates?.bind(chain.adapter);
+      const verified = await this.d.trust.verify(chain.trustId ?? job.chainId, evidence, { mapping: rt.mapping, expect: ref }, () => chain.initialTrust(), updates);
       verifying = false;
       // Step 3.
       validateRecord(rt.schemaId, verified.record);
@@ -147,8 +150,10 @@ export class Pipeline {
         if (found !== p.attestation.id) fail('RELAY_LEDGER_MISMATCH', { id: p.attestation.id, index: existing.ledgerIndex, reason: found === undefined ? 'not an attestation' : `holds ${found}` });
         return { kind: 'done', jobId: p.job.id, receipt: { ...existing, jobId: p.job.id } };
       }
+      // A registration disabled while the job was being prepared: no attestation (throws REGISTRATION_DISABLED).
+      await this.d.chains(p.chainId);
       const signed = await signAttestation(p.attestation, this.d.signer);
-      const r = await this.d.ledger.append(signed);
+      const r = await this.d.ledger.append(signed, { key: p.attestation.id });
       const receipt: AttestationReceiptRow = { attestationId: p.attestation.id, jobId: p.job.id, ledgerIndex: r.index, leafHash: r.leafHash, treeSize: r.treeSize, createdAt: this.now() };
       return { kind: 'done', jobId: p.job.id, receipt };
     } catch (e) {

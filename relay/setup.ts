@@ -4,13 +4,11 @@
  * | Variable | Meaning | Default |
  * |---|---|---|
  * | `COURTBRIDGE_STORE` / `DATABASE_URL` / `COURTBRIDGE_PG_SCHEMA` / master key | as src/config.ts (the ledger's store) | |
- * | `COURTBRIDGE_RELAY_CHAINS` | JSON file: `[{ registration, trust? }]` — approved registration views (adapters/types.ts) and an optional initial trust (TrustState or DepthTrust; depth-rule chains default to `{kind:'evm-depth', minConfirmations}`) | required |
+ * | `COURTBRIDGE_RELAY_CHAINS` | DEV ONLY — JSON file `[{ registration, trust? }]` of registration views (adapters/types.ts) with an optional initial trust, bypassing partner signatures and admin approval (a local anvil without the DID set-up). When unset, the chains are the APPROVED registrations in the same database (relay/registered-chains.ts) | unset |
+ * | `COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS` | how often the approved registrations are re-read (activation, rotation, disabling) | 2000 |
  * | `COURTBRIDGE_RELAY_KEY_FILE` | the hub's Ed25519 DID key, sealed with the master key (created 0600 on first use) | `./data/relay-key.json` |
  * | `COURTBRIDGE_SUBJECT_SALT` | consortium subject salt, hex ≥ 16 bytes | required |
  * | `COURTBRIDGE_RELAY_WORKERS`, `COURTBRIDGE_RELAY_LEASE_MS`, `COURTBRIDGE_RELAY_MAX_ATTEMPTS`, `COURTBRIDGE_RELAY_POLL_MS` | engine tuning | 2, 60000, 8, 250 |
- *
- * DIFF FROM ISSUE: registrations come from a file until the registration store (adapters/registration/) exposes its
- * approved registrations as `Registration` views; `ChainResolver` is the seam where it plugs in.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -32,6 +30,8 @@ import { createAdapter } from '../adapters/registry.js';
 import type { EvidenceTrust, Registration } from '../adapters/types.js';
 import { RelayEngine, type RelayEngineOptions } from './engine.js';
 import { openRelayStore } from './jobs/open.js';
+import { openRegistrationStore } from '../adapters/registration/store.js';
+import { registeredChains } from './registered-chains.js';
 import type { ChainResolver, RelayChain } from './pipeline.js';
 
 /** One entry of the chains file. */
@@ -113,23 +113,37 @@ export interface RelayProcess {
 /** Open ledger, relay store and engine from the environment (not started). */
 export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: string) => void, extra: Partial<RelayEngineOptions> = {}): Promise<RelayProcess> {
   const config = loadConfig(env);
-  const chainsFile = env.COURTBRIDGE_RELAY_CHAINS ?? fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must name the chains file' });
-  let entries: ChainEntry[];
-  try {
-    entries = JSON.parse(readFileSync(chainsFile, 'utf8')) as ChainEntry[];
-  } catch (e) {
-    return fail('FILE_UNREADABLE', { file: chainsFile, reason: (e as Error).message }, e);
+  const chainsFile = env.COURTBRIDGE_RELAY_CHAINS;
+  let entries: ChainEntry[] | undefined;
+  if (chainsFile !== undefined) {
+    try {
+      entries = JSON.parse(readFileSync(chainsFile, 'utf8')) as ChainEntry[];
+    } catch (e) {
+      return fail('FILE_UNREADABLE', { file: chainsFile, reason: (e as Error).message }, e);
+    }
+    if (!Array.isArray(entries)) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must hold a JSON array' });
   }
-  if (!Array.isArray(entries)) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must hold a JSON array' });
   const salt = subjectSaltFromEnv(env);
   const passphrase = resolveMasterKey(config.masterKey, notice);
   const hub = loadHubKey(env.COURTBRIDGE_RELAY_KEY_FILE ?? './data/relay-key.json', passphrase, notice);
   const store = await openStore(config.store);
   const ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax });
   const relayStore = await openRelayStore(store);
-  const chains = staticChains(entries);
+  let chains: ChainResolver & { close(): Promise<void> };
+  let rateLimit: RelayEngineOptions['rateLimit'];
+  let closeRegistrations = async () => {};
+  if (entries !== undefined) {
+    notice(`relay chains from ${chainsFile} (dev: no registration approval)`);
+    chains = staticChains(entries);
+  } else {
+    const registrations = await openRegistrationStore(config.store);
+    const reg = registeredChains({ store: registrations, refreshMs: intEnv(env, 'COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS', 2000) });
+    chains = reg;
+    rateLimit = (chainId) => reg.rateLimit(chainId);
+    closeRegistrations = () => registrations.close();
+  }
   const engine = new RelayEngine({
-    ledger, store: relayStore, chains, verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt,
+    ledger, store: relayStore, chains, verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt, rateLimit,
     workers: intEnv(env, 'COURTBRIDGE_RELAY_WORKERS', 2), leaseMs: intEnv(env, 'COURTBRIDGE_RELAY_LEASE_MS', 60_000),
     maxAttempts: intEnv(env, 'COURTBRIDGE_RELAY_MAX_ATTEMPTS', 8), pollMs: intEnv(env, 'COURTBRIDGE_RELAY_POLL_MS', 250),
     ...extra,
@@ -139,6 +153,7 @@ export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: st
     close: async () => {
       await engine.stop();
       await chains.close();
+      await closeRegistrations();
       await ledger.close();
     },
   };

@@ -5,8 +5,10 @@
  * Verification of one piece of evidence, as ordered steps (all for one chain run one at a time — a per-chain queue —
  * so two jobs cannot race on the stored state; across processes a compare-and-set on the version decides):
  *   1. load the stored trust, or create it from the registration's trust anchor / finality rule;
- *   2. light client: the chain is not frozen (CHAIN_FROZEN); `acceptHeader` on the evidence's finality part — a
- *      conflicting final header freezes the chain, the frozen state is stored and the job fails (HEADER_CONFLICT);
+ *   2. light client: the chain is not frozen (CHAIN_FROZEN); trust updates first — the adapter's `trustUpdates`
+ *      (certified validator-set hand-overs) between the last height checked and the evidence's height, each through
+ *      `acceptHeader`, in order — then `acceptHeader` on the evidence's finality part. A conflicting final header
+ *      freezes the chain, the frozen state is stored and the job fails (HEADER_CONFLICT);
  *   3. `verifySourceEvidence(evidence, trust)` (pure): record proof against the accepted header;
  *   4. store the advanced state (light client) / the block hash now known canonical at its height (depth rule), so
  *      a later different block at that height (a fork) fails verification.
@@ -14,6 +16,7 @@
 import { canonicalJson } from '../src/crypto/canonical.js';
 import { fail } from '../src/errors.js';
 import { acceptHeader, fromJSON, toJSON } from '../src/proofs/lightclient/state.js';
+import { FINALITY_VERIFIERS } from '../src/proofs/lightclient/kinds.js';
 import type { JsonValue, TrustState } from '../src/proofs/lightclient/types.js';
 import type { DepthTrust, EvidenceTrust, SourceEvidence, VerifiedRecord, VerifyEvidenceOptions } from '../adapters/types.js';
 import type { RelayStore } from './jobs/types.js';
@@ -54,10 +57,18 @@ function serialise(t: EvidenceTrust): string {
   return isLightClient(t) ? toJSON(t) : canonicalJson(t);
 }
 
+/** The adapter's trust updates (Adapter.trustUpdates): raw finality evidence above a height, ascending. */
+export type TrustUpdates = (fromHeight: number) => Promise<readonly JsonValue[]>;
+
+/** Most trust updates applied before one verification (a hostile endpoint cannot make the relay loop for long). */
+export const MAX_TRUST_UPDATES = 1024;
+
 /** Per-chain trust book over a relay store. */
 export class TrustBook {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, { json: string; trust: EvidenceTrust }>();
+  /** Per chain: trust updates were fetched up to this height (in-memory; at worst re-fetched after a restart). */
+  private readonly updatedTo = new Map<string, number>();
 
   /** `nowSec` is the verification clock (Unix seconds). */
   constructor(private readonly store: RelayStore, private readonly verifier: EvidenceVerifier, private readonly nowSec: () => number) {}
@@ -69,9 +80,9 @@ export class TrustBook {
   }
 
   /** Verify `evidence` for `chainId` (steps 1–4 above), creating the trust with `initial()` when none is stored. */
-  verify(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust): Promise<VerifiedRecord> {
+  verify(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedRecord> {
     const prev = this.queues.get(chainId) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(() => this.verifyNow(chainId, evidence, opts, initial));
+    const run = prev.catch(() => undefined).then(() => this.verifyNow(chainId, evidence, opts, initial, updates));
     this.queues.set(chainId, run);
     void run.finally(() => {
       if (this.queues.get(chainId) === run) this.queues.delete(chainId);
@@ -88,19 +99,57 @@ export class TrustBook {
     return trust;
   }
 
-  private async verifyNow(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust): Promise<VerifiedRecord> {
+  /**
+   * Feed the adapter's trust updates between the last height checked and the evidence's height to the light client,
+   * in order (a hand-over must be accepted before headers its new set certifies). Updates at or below the checkpoint
+   * were learned already; updates above the evidence's height are left for later evidence.
+   */
+  private async applyUpdates(chainId: string, trust: TrustState, finality: JsonValue, now: number, updates: TrustUpdates, version: number): Promise<TrustState> {
+    const verifier = FINALITY_VERIFIERS[trust.kind] ?? fail('UNKNOWN_TYPE', { type: trust.kind });
+    const target = verifier.heightOf(finality);
+    const from = Math.max(trust.checkpoint.height, this.updatedTo.get(chainId) ?? 0);
+    if (target <= from) return trust;
+    const list = await updates(from);
+    if (list.length > MAX_TRUST_UPDATES) fail('TOO_LARGE', { field: 'trustUpdates', limit: MAX_TRUST_UPDATES });
+    let last = -1;
+    for (const u of list) {
+      const h = verifier.heightOf(u);
+      if (h <= last) fail('INVALID_INPUT', { field: 'trustUpdates', reason: 'heights must ascend' });
+      last = h;
+      if (h > target) break;
+      if (h <= trust.checkpoint.height) continue;
+      const res = acceptHeader(trust, trust.kind, u, now);
+      if (res.status === 'frozen') {
+        await this.store.putTrustState(chainId, toJSON(res.state), version, Date.now());
+        throw res.error;
+      }
+      trust = res.state;
+    }
+    return trust;
+  }
+
+  private async verifyNow(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       // Step 1.
       const row = await this.store.trustState(chainId);
       let trust = row ? this.parsed(chainId, row.json) : initial();
       const version = row?.version ?? 0;
       let changed = row === undefined;
+      let checkedTo: number | undefined;
       const now = this.nowSec();
       let verified: VerifiedRecord;
       if (isLightClient(trust)) {
         // Step 2.
         if (trust.frozen) fail('CHAIN_FROZEN', { chainId });
-        const res = acceptHeader(trust, trust.kind, finalityEvidenceOf(evidence), now);
+        const finality = finalityEvidenceOf(evidence);
+        if (updates !== undefined) {
+          const before = trust;
+          trust = await this.applyUpdates(chainId, trust, finality, now, updates, version);
+          changed ||= trust !== before;
+          // Remembered only once the state that holds them is stored (below) or was unchanged.
+          checkedTo = (FINALITY_VERIFIERS[trust.kind]?.heightOf(finality)) ?? 0;
+        }
+        const res = acceptHeader(trust, trust.kind, finality, now);
         if (res.status === 'frozen') {
           await this.store.putTrustState(chainId, toJSON(res.state), version, Date.now());
           throw res.error;
@@ -122,8 +171,9 @@ export class TrustBook {
           changed = true;
         }
       }
-      if (!changed) return verified;
-      if (await this.store.putTrustState(chainId, serialise(trust), version, Date.now())) return verified;
+      const remember = () => { if (checkedTo !== undefined && checkedTo > (this.updatedTo.get(chainId) ?? 0)) this.updatedTo.set(chainId, checkedTo); };
+      if (!changed) { remember(); return verified; }
+      if (await this.store.putTrustState(chainId, serialise(trust), version, Date.now())) { remember(); return verified; }
       // Another process advanced the state meanwhile: verify again on the newer state.
     }
     return fail('STORE_UNAVAILABLE', { reason: `trust state of ${chainId} keeps changing under concurrent writers` });

@@ -86,6 +86,11 @@ export class BftAdapter implements Adapter {
     return out;
   }
 
+  /** Adapter.trustUpdates: the hand-overs above `fromHeight` (see `handovers`). */
+  trustUpdates(fromHeight: number): Promise<JsonValue[]> {
+    return this.handovers(fromHeight);
+  }
+
   /** The newest record `ref` at or below `at` (default: the finalized head) with the certified header of its block. */
   async fetchRecord(ref: RecordRef, at?: number): Promise<BftMerkleEvidence> {
     if (ref.chainId !== this.chainId) fail('INVALID_INPUT', { field: 'ref.chainId', reason: `this adapter serves ${this.chainId}` });

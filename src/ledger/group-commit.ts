@@ -18,12 +18,15 @@ export interface AppendReceipt {
   index: number;
   /** Hex RFC 9162 leaf hash H(0x00 || entry). */
   leafHash: string;
-  /** Tree size right after the batch that holds the leaf committed. */
+  /** Tree size right after the batch that holds the leaf committed (for an existing key: the size when it was found). */
   treeSize: number;
+  /** True when the append's idempotency key was already stored: this is that leaf, nothing was appended. */
+  existing?: boolean;
 }
 
 interface Pending {
   data: Uint8Array;
+  key: string | undefined;
   resolve: (r: AppendReceipt) => void;
   reject: (e: unknown) => void;
 }
@@ -59,10 +62,10 @@ export class GroupCommitter {
     return this.range;
   }
 
-  /** Queue one entry's canonical bytes; resolves after its batch commits. */
-  enqueue(data: Uint8Array): Promise<AppendReceipt> {
+  /** Queue one entry's canonical bytes (with an optional idempotency key); resolves after its batch commits. */
+  enqueue(data: Uint8Array, key?: string): Promise<AppendReceipt> {
     return new Promise<AppendReceipt>((resolve, reject) => {
-      this.queue.push({ data, resolve, reject });
+      this.queue.push({ data, key, resolve, reject });
       if (!this.scheduled && this.running === undefined) {
         this.scheduled = true;
         setImmediate(() => this.kick());
@@ -104,31 +107,66 @@ export class GroupCommitter {
     }
   }
 
+  /**
+   * Commit one batch; returns a receipt per pending entry. Keyed entries: a key repeated inside the batch is appended
+   * once and every holder gets that leaf's receipt; keys the store reports as already committed (checked in the
+   * append transaction) resolve with the stored leaf and are dropped from the batch, which is re-hashed and retried
+   * without them — one duplicate never fails the others.
+   */
   private async commit(batch: readonly Pending[]): Promise<AppendReceipt[]> {
-    const hashes = batch.map((p) => leafHash(this.h, p.data));
-    for (let attempt = 0; ; attempt++) {
+    const receipts = new Array<AppendReceipt | undefined>(batch.length);
+    // Entries to append: batch positions; `sameAs[i]` = position of the first entry with the same key.
+    let todo: number[] = [];
+    const sameAs = new Map<number, number>();
+    const firstOfKey = new Map<string, number>();
+    for (let i = 0; i < batch.length; i++) {
+      const k = batch[i]!.key;
+      if (k === undefined) { todo.push(i); continue; }
+      const first = firstOfKey.get(k);
+      if (first === undefined) { firstOfKey.set(k, i); todo.push(i); } else sameAs.set(i, first);
+    }
+    const hashes = batch.map((p, i) => (sameAs.has(i) ? NO_NODES : leafHash(this.h, p.data)));
+    for (let attempt = 0; ; ) {
       const base = this.range ?? (this.range = await this.loadRange(await this.store.size()));
       const next = new CompactRange(this.h, base.size, base.peaks);
-      const leaves: LeafRow[] = new Array<LeafRow>(batch.length);
-      for (let i = 0; i < batch.length; i++) {
+      const leaves: LeafRow[] = new Array<LeafRow>(todo.length);
+      for (let j = 0; j < todo.length; j++) {
+        const i = todo[j]!;
         // created[0] is the leaf; created[1…t] the subtrees it closed, levels 1…t — stored in the leaf's own row.
         const created = next.append(hashes[i]!);
         let nodes = NO_NODES;
         if (created.length > 1) {
           nodes = new Uint8Array(32 * (created.length - 1));
-          for (let j = 1; j < created.length; j++) nodes.set(created[j]!.hash, 32 * (j - 1));
+          for (let c = 1; c < created.length; c++) nodes.set(created[c]!.hash, 32 * (c - 1));
         }
-        leaves[i] = { index: base.size + i, leafHash: hashes[i]!, data: batch[i]!.data, nodes };
+        const key = batch[i]!.key;
+        leaves[j] = key === undefined
+          ? { index: base.size + j, leafHash: hashes[i]!, data: batch[i]!.data, nodes }
+          : { index: base.size + j, leafHash: hashes[i]!, data: batch[i]!.data, nodes, key };
       }
-      const outcome = await this.store.appendBatch(base.size, leaves);
+      const outcome = todo.length === 0 ? { ok: true as const } : await this.store.appendBatch(base.size, leaves);
       if (outcome.ok) {
         this.range = next;
-        this.transactions++;
+        if (todo.length > 0) this.transactions++;
         const treeSize = next.size;
-        return hashes.map((lh, i) => ({ index: base.size + i, leafHash: toHex(lh), treeSize }));
+        for (let j = 0; j < todo.length; j++) receipts[todo[j]!] = { index: base.size + j, leafHash: toHex(hashes[todo[j]!]!), treeSize };
+        for (const [i, first] of sameAs) receipts[i] = receipts[first];
+        return receipts as AppendReceipt[];
+      }
+      if (outcome.existing !== undefined && outcome.existing.length > 0) {
+        // Keys committed before (by any process): those entries resolve with the stored leaf and leave the batch.
+        const found = new Map(outcome.existing.map((e) => [e.key, e]));
+        todo = todo.filter((i) => {
+          const e = found.get(batch[i]!.key ?? '');
+          if (e === undefined || batch[i]!.key === undefined) return true;
+          receipts[i] = { index: e.index, leafHash: toHex(e.leafHash), treeSize: outcome.currentSize, existing: true };
+          return false;
+        });
+        continue; // the head did not move: same base, fewer leaves
       }
       // Another writer committed first: resume from what is stored and re-hash on top of it.
       if (attempt >= MAX_CONFLICT_RETRIES) fail('LEDGER_CONFLICT', { reason: `head moved ${attempt + 1} times` });
+      attempt++;
       this.range = await this.loadRange(outcome.currentSize);
     }
   }

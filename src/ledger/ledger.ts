@@ -26,6 +26,15 @@ export type { AppendReceipt } from './group-commit.js';
 /** Entries above this many bytes are refused (attestations are a few hundred bytes; bundles stay outside). */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
 
+/** Idempotency keys: printable ASCII, 1–256 characters (attestation ids, event ids). */
+const ENTRY_KEY_RE = /^[\x21-\x7e]{1,256}$/;
+
+/** Options of one append. */
+export interface AppendOptions {
+  /** Idempotency key: at most one leaf per key, across processes (see `Ledger.append`). */
+  key?: string;
+}
+
 /** Options for opening an existing ledger. */
 export interface LedgerOpenOptions {
   /** Master-key passphrase; needed only to sign checkpoints. */
@@ -137,16 +146,30 @@ export class Ledger {
     return this.committer.transactions;
   }
 
-  /** Append one entry (bytes as given; objects as RFC 8785 canonical JSON). Resolves once durable. */
-  append(entry: Uint8Array | object): Promise<AppendReceipt> {
+  /**
+   * Append one entry (bytes as given; objects as RFC 8785 canonical JSON). Resolves once durable. With `key`
+   * (idempotency key, 1–256 printable ASCII characters): if a leaf with that key is already committed — by any
+   * process — resolves with THAT leaf's receipt (`existing: true`) and appends nothing; the database refuses a
+   * second leaf with the same key (schema v2 `leaf_keys`, written in the leaf's transaction).
+   */
+  append(entry: Uint8Array | object, opts: AppendOptions = {}): Promise<AppendReceipt> {
     let data: Uint8Array;
     try {
+      if (opts.key !== undefined && (typeof opts.key !== 'string' || !ENTRY_KEY_RE.test(opts.key))) {
+        fail('INVALID_INPUT', { field: 'key', reason: 'must be 1–256 printable ASCII characters' });
+      }
       data = entry instanceof Uint8Array ? entry : canonicalBytes(entry);
       if (data.length > MAX_ENTRY_BYTES) fail('TOO_LARGE', { field: 'entry', limit: MAX_ENTRY_BYTES });
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.committer.enqueue(data);
+    return this.committer.enqueue(data, opts.key);
+  }
+
+  /** The committed leaf appended with idempotency key `key`, or undefined. */
+  async keyed(key: string): Promise<AppendReceipt | undefined> {
+    const [hit, treeSize] = await Promise.all([this.store.keyed([key]).then((m) => m.get(key)), this.store.size()]);
+    return hit && { index: hit.index, leafHash: toHex(hit.leafHash), treeSize, existing: true };
   }
 
   /** Wait until every queued append has committed (or failed). */

@@ -60,7 +60,7 @@ export function storeConformance(harness: StoreHarness, opts: { proofSizes: numb
     try {
       await rejectsWith(() => Ledger.open(store), 'LEDGER_NOT_INITIALIZED');
       const ledger = await Ledger.init(store, { origin: 'court.test/ledger', hashAlg: 'sha256', masterKey: TEST_MASTER_KEY });
-      expect(await store.schemaVersion()).toBe(1);
+      expect(await store.schemaVersion()).toBe(2);
       expect((await store.meta())!.origin).toBe('court.test/ledger');
       expect(await store.size()).toBe(0);
       const keys = await store.keys();
@@ -198,6 +198,79 @@ export function storeConformance(harness: StoreHarness, opts: { proofSizes: numb
       expect(idx).toEqual(Array.from({ length: 60 }, (_, i) => i));
       const data = await Promise.all(idx.map(async (i) => (await a.get(i)).data));
       expect(toHex(await b.rootAt(60))).toBe(toHex(referenceRoot(HASHES.sha256, data)));
+      expect((await a.audit()).ok).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('idempotency keys: a committed key resolves with the existing receipt and appends nothing', async () => {
+    const store = await harness.fresh();
+    const ledger = await Ledger.init(store, { origin: 'court.test/ledger', hashAlg: 'sha256', masterKey: TEST_MASTER_KEY });
+    try {
+      const first = await ledger.append(entry(1), { key: 'att:1' });
+      expect(first.existing).toBeUndefined();
+      await ledger.append(entry(2));
+      // Different bytes, same key: the key decides, the stored leaf is the receipt.
+      const again = await ledger.append(entry(99), { key: 'att:1' });
+      expect(again).toMatchObject({ index: first.index, leafHash: first.leafHash, existing: true });
+      expect(again.treeSize).toBe(2);
+      expect(await store.size()).toBe(2);
+      expect((await ledger.keyed('att:1'))?.index).toBe(first.index);
+      expect(await ledger.keyed('att:none')).toBeUndefined();
+      await rejectsWith(() => ledger.append(entry(3), { key: '' }), 'INVALID_INPUT');
+      await rejectsWith(() => ledger.append(entry(3), { key: 'has space' }), 'INVALID_INPUT');
+      await rejectsWith(() => ledger.append(entry(3), { key: 'k'.repeat(257) }), 'INVALID_INPUT');
+      expect((await ledger.audit()).ok).toBe(true);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('idempotency keys in one batch: repeats give one leaf and one receipt; a stored key does not abort the batch', async () => {
+    const store = await harness.fresh();
+    const ledger = await Ledger.init(store, { origin: 'court.test/ledger', hashAlg: 'sha256', masterKey: TEST_MASTER_KEY });
+    try {
+      const old = await ledger.append(entry(0), { key: 'old' });
+      const tx0 = ledger.transactions;
+      const recs = await Promise.all([
+        ledger.append(entry(1), { key: 'a' }), ledger.append(entry(2)), ledger.append(entry(3), { key: 'a' }),
+        ledger.append(entry(4), { key: 'old' }), ledger.append(entry(5), { key: 'b' }), ledger.append(entry(6), { key: 'a' }),
+      ]);
+      expect(recs[0]).toEqual(recs[2]);
+      expect(recs[0]).toEqual(recs[5]);
+      expect(recs[3]).toMatchObject({ index: old.index, leafHash: old.leafHash, existing: true });
+      const fresh = [recs[0]!, recs[1]!, recs[4]!].map((r) => r.index).sort();
+      expect(fresh).toEqual([1, 2, 3]);
+      expect(ledger.transactions - tx0).toBe(1); // the stored key cost a re-check, not a second commit
+      expect(await store.size()).toBe(4);
+      expect(new TextDecoder().decode((await ledger.get(recs[0]!.index)).data)).toBe(new TextDecoder().decode(entry(1)));
+      expect((await ledger.audit()).ok).toBe(true);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('idempotency keys across two stores appending the same keys concurrently: one leaf per key', async () => {
+    const store = await harness.fresh();
+    const a = await Ledger.init(store, { origin: 'court.test/ledger', hashAlg: 'sha256', masterKey: TEST_MASTER_KEY });
+    const b = await Ledger.open(await harness.reopen(), { masterKey: TEST_MASTER_KEY });
+    try {
+      // Both writers race on the same 40 keys (each also adds key-less leaves); the head lock orders the batches
+      // and the key check in the loser's transaction turns its duplicates into the winner's receipts.
+      const rounds = Array.from({ length: 40 }, (_, i) => i);
+      const ra = rounds.map((i) => a.append(entry(i), { key: `k${i}` }));
+      const rb = rounds.map((i) => b.append(entry(1000 + i), { key: `k${i}` }));
+      const extra = [a.append(entry(-1)), b.append(entry(-2))];
+      const [xa, xb] = [await Promise.all(ra), await Promise.all(rb)];
+      await Promise.all(extra);
+      expect(await store.size()).toBe(42);
+      for (const i of rounds) {
+        expect(xa[i]!.index).toBe(xb[i]!.index);
+        expect(xa[i]!.leafHash).toBe(xb[i]!.leafHash);
+      }
+      expect(new Set(xa.map((r) => r.index)).size).toBe(40);
       expect((await a.audit()).ok).toBe(true);
     } finally {
       await a.close();

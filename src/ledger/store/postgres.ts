@@ -12,7 +12,7 @@ import type { MigrationSet } from '../../store/migrations.js';
 import { POSTGRES_MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import {
   nodeFromRow, nodeHome, nodeKeyString,
-  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyedLeaf, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
 } from './types.js';
 
 /** Options of the PostgreSQL store. */
@@ -102,13 +102,35 @@ export class PostgresLedgerStore implements LedgerStore {
       if (!head.rows[0]) fail('LEDGER_NOT_INITIALIZED', { origin: this.location });
       const current = Number(head.rows[0].tree_size);
       if (current !== expectedSize) return { ok: false, currentSize: current };
+      // Keyed leaves: checked under the head lock, so no other writer can insert the same key before we commit.
+      const keyed = leaves.filter((l) => l.key !== undefined);
+      if (keyed.length > 0) {
+        const existing = [...(await this.lookupKeys(keyed.map((l) => l.key!), c)).values()];
+        if (existing.length > 0) return { ok: false, currentSize: current, existing };
+      }
       if (leaves.length > 0) {
         await this.query('INSERT INTO leaves (idx, leaf_hash, data, nodes) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[])',
           [leaves.map((l) => l.index), leaves.map((l) => buf(l.leafHash)), leaves.map((l) => buf(l.data)), leaves.map((l) => buf(l.nodes))], c);
       }
+      if (keyed.length > 0) {
+        await this.query('INSERT INTO leaf_keys (entry_key, idx) SELECT * FROM unnest($1::text[], $2::bigint[])', [keyed.map((l) => l.key!), keyed.map((l) => l.index)], c);
+      }
       await this.query('UPDATE ledger_head SET tree_size = $1 WHERE id = 1', [expectedSize + leaves.length], c);
       return { ok: true };
     });
+  }
+
+  async keyed(keys: readonly string[]): Promise<Map<string, KeyedLeaf>> {
+    return this.lookupKeys(keys);
+  }
+
+  private async lookupKeys(keys: readonly string[], client?: pg.PoolClient): Promise<Map<string, KeyedLeaf>> {
+    const out = new Map<string, KeyedLeaf>();
+    if (keys.length === 0) return out;
+    const r = await this.query<{ entry_key: string; idx: string; leaf_hash: Buffer }>(
+      'SELECT k.entry_key, k.idx, l.leaf_hash FROM leaf_keys k JOIN leaves l ON l.idx = k.idx WHERE k.entry_key = ANY($1::text[])', [[...new Set(keys)]], client);
+    for (const x of r.rows) out.set(x.entry_key, { key: x.entry_key, index: Number(x.idx), leafHash: u8(x.leaf_hash) });
+    return out;
   }
 
   async leaf(index: number): Promise<LeafRow | undefined> {

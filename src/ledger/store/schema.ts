@@ -28,6 +28,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
          sealed_private TEXT NOT NULL, created_at TEXT NOT NULL)`,
     ],
   },
+  {
+    // v2: idempotency keys (Ledger.append(entry, { key })). A separate table rather than a nullable column of
+    // `leaves`: a key-less append writes no index entry at all, so ledger.append.sqlite keeps its speed; a keyed
+    // append adds one primary-key row in the SAME transaction as its leaf, so the database refuses a second leaf
+    // with the same key whichever process tries.
+    version: 2,
+    statements: [
+      `CREATE TABLE leaf_keys (entry_key TEXT PRIMARY KEY, idx INTEGER NOT NULL UNIQUE REFERENCES leaves (idx)) WITHOUT ROWID`,
+    ],
+  },
 ];
 
 /** PostgreSQL migrations (same tables and keys; BIGINT indices, BYTEA hashes). */
@@ -46,7 +56,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
          sealed_private TEXT NOT NULL, created_at TEXT NOT NULL)`,
     ],
   },
+  {
+    // v2: idempotency keys, as SQLite v2.
+    version: 2,
+    statements: [
+      `CREATE TABLE leaf_keys (entry_key TEXT PRIMARY KEY, idx BIGINT NOT NULL UNIQUE REFERENCES leaves (idx))`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

@@ -10,7 +10,7 @@ import type { HashAlg } from '../../crypto/hash.js';
 import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './schema.js';
 import {
   nodeFromRow, nodeHome, nodeKeyString,
-  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyedLeaf, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
 } from './types.js';
 
 type Db = Database.Database;
@@ -48,6 +48,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private stmts: ReturnType<SqliteLedgerStore['prepare']> | undefined;
   private readonly nodeQueries = new Map<number, Stmt>();
   private readonly insertStmts = new Map<string, Stmt>();
+  private readonly keyQueries = new Map<number, Stmt>();
 
   /** Wrap an open database (use `openSqliteStore`). */
   constructor(db: Db, location: string) {
@@ -121,11 +122,41 @@ export class SqliteLedgerStore implements LedgerStore {
         const current = s.head.get() as number | undefined;
         if (current === undefined) fail('LEDGER_NOT_INITIALIZED', { origin: this.location });
         if (current !== expectedSize) return { ok: false, currentSize: current };
+        // Keyed leaves: check the keys under the write lock first; key-less batches skip this entirely.
+        let keyed: LeafRow[] | undefined;
+        for (const l of leaves) if (l.key !== undefined) (keyed ??= []).push(l);
+        if (keyed !== undefined) {
+          const existing = [...this.lookupKeys(keyed.map((l) => l.key!)).values()];
+          if (existing.length > 0) return { ok: false, currentSize: current, existing };
+        }
         this.insertRows('leaves (idx, leaf_hash, data, nodes)', leaves, (l, a) => a.push(l.index, l.leafHash, l.data, l.nodes));
+        if (keyed !== undefined) this.insertRows('leaf_keys (entry_key, idx)', keyed, (l, a) => a.push(l.key, l.index));
         s.setHead.run(expectedSize + leaves.length);
         return { ok: true };
       }).immediate(),
     );
+  }
+
+  async keyed(keys: readonly string[]): Promise<Map<string, KeyedLeaf>> {
+    return this.run('keyed', () => this.lookupKeys(keys));
+  }
+
+  /** Stored leaves of `keys`, in pages of at most 256 keys (`entry_key IN (…)`, primary-key lookups). */
+  private lookupKeys(keys: readonly string[]): Map<string, KeyedLeaf> {
+    const out = new Map<string, KeyedLeaf>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 256) {
+      const page = unique.slice(i, i + 256);
+      let stmt = this.keyQueries.get(page.length);
+      if (!stmt) {
+        stmt = this.db.prepare(`SELECT k.entry_key, k.idx, l.leaf_hash FROM leaf_keys k JOIN leaves l ON l.idx = k.idx WHERE k.entry_key IN (${page.map(() => '?').join(',')})`);
+        if (this.keyQueries.size < 64) this.keyQueries.set(page.length, stmt);
+      }
+      for (const r of stmt.all(page) as { entry_key: string; idx: number; leaf_hash: Buffer }[]) {
+        out.set(r.entry_key, { key: r.entry_key, index: r.idx, leafHash: u8(r.leaf_hash) });
+      }
+    }
+    return out;
   }
 
   /**

@@ -4,7 +4,8 @@
  *
  * What is stored: the ledger meta row (origin, hash, creation time, KDF salt), the head (committed tree size), the
  * leaves (index, leaf hash, canonical bytes, and the tree nodes the leaf's append completed), checkpoints (size,
- * root, signed note), witness cosignatures and the ledger keys (sealed private key, public verifier key).
+ * root, signed note), witness cosignatures, the ledger keys (sealed private key, public verifier key) and, from schema
+ * v2, idempotency keys of leaves (`leaf_keys`: key → index, written in the transaction of the leaf).
  *
  * Tree nodes live in the row of the leaf whose append completed them (`nodeHome`): appending leaf i closes one
  * complete subtree per trailing one bit of i, levels 1…t, stored as t consecutive 32-byte hashes. Every complete
@@ -35,6 +36,15 @@ export interface LeafRow {
   readonly data: Uint8Array;
   /** Hashes of the nodes this leaf's append completed, levels 1…t (t = trailing one bits of index), 32 bytes each. */
   readonly nodes: Uint8Array;
+  /** Idempotency key (schema v2 `leaf_keys`): at most one leaf per key, enforced by the database. */
+  readonly key?: string;
+}
+
+/** Where a keyed leaf is: its index and leaf hash. */
+export interface KeyedLeaf {
+  readonly key: string;
+  readonly index: number;
+  readonly leafHash: Uint8Array;
 }
 
 /** A stored checkpoint: the ledger-signed note over the tlog-checkpoint body. */
@@ -64,8 +74,13 @@ export interface KeyRow {
   readonly createdAt: string;
 }
 
-/** Result of a conditional batch append: `ok`, or the size another writer committed meanwhile. */
-export type AppendOutcome = { readonly ok: true } | { readonly ok: false; readonly currentSize: number };
+/**
+ * Result of a conditional batch append: `ok`; or nothing written because the head moved (`currentSize`) or because
+ * keys of the batch are already stored (`existing`, checked in the same transaction, under the head lock).
+ */
+export type AppendOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly currentSize: number; readonly existing?: readonly KeyedLeaf[] };
 
 /** The storage backend of one ledger. All methods are async; writes are durable when their promise resolves. */
 export interface LedgerStore {
@@ -86,9 +101,13 @@ export interface LedgerStore {
   /**
    * Append leaves `expectedSize … expectedSize+leaves.length-1` (with the nodes they complete) in ONE transaction,
    * guarded by a lock on the head row: if the head is not at `expectedSize`, nothing is written and the current
-   * size is returned. Durable (fsync / commit) before the promise resolves.
+   * size is returned. Keyed leaves (`key`) are checked in the same transaction first (one `IN (…)` / `= ANY` query):
+   * if any key is already stored, nothing is written and the stored leaves of those keys are returned (`existing`);
+   * otherwise the keys are inserted with their leaves. Durable (fsync / commit) before the promise resolves.
    */
   appendBatch(expectedSize: number, leaves: readonly LeafRow[]): Promise<AppendOutcome>;
+  /** The committed leaves of `keys` (absent keys are absent from the map). */
+  keyed(keys: readonly string[]): Promise<Map<string, KeyedLeaf>>;
   /** One leaf, or undefined. */
   leaf(index: number): Promise<LeafRow | undefined>;
   /** Leaves with `from ≤ index < to`, in index order (callers page with bounded ranges). */
