@@ -12,6 +12,7 @@
  */
 import { concatBytes, fromHex, toHex0x, utf8 } from '../../crypto/bytes.js';
 import { keccak256 } from '../../crypto/hash.js';
+import { memoKeccak256 } from '../evm/keccak-memo.js';
 import { fail } from '../../errors.js';
 import type { EvmFieldMapping, EvmFieldType, EvmKeyType, EvmStorageMapping, JsonValue } from '../../../adapters/types.js';
 
@@ -94,9 +95,12 @@ export function mappingKey(key: string, keyType: EvmKeyType): Uint8Array {
   }
 }
 
-/** The record's base slot: keccak256(h(key) ‖ pad32(mappingSlot)). */
+/**
+ * The record's base slot: keccak256(h(key) ‖ pad32(mappingSlot)). Memoised by the exact 64 input bytes (a pure
+ * function, see src/proofs/evm/keccak-memo.ts): a relay derives it several times per record (fetch, verify, decode).
+ */
 export function recordBaseSlot(mapping: EvmStorageMapping, key: string): bigint {
-  return BigInt(toHex0x(keccak256(mappingKey(key, mapping.keyType), word(BigInt(mapping.mappingSlot)))));
+  return BigInt(toHex0x(memoKeccak256(concatBytes(mappingKey(key, mapping.keyType), word(BigInt(mapping.mappingSlot))))));
 }
 
 /** A slot to read and the fields it serves. */

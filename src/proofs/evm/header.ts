@@ -12,7 +12,7 @@
  */
 import { encodeRlp } from 'ethers';
 import { fail } from '../../errors.js';
-import { keccak256 } from '../../crypto/hash.js';
+import { memoKeccak256 } from './keccak-memo.js';
 import { bytesEqual, toHex0x } from '../../crypto/bytes.js';
 import { data, object, quantity } from './json.js';
 import { scalarBytes } from './rlp.js';
@@ -158,9 +158,13 @@ export function encodeHeader(h: EvmHeader, extraData?: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.from(encodeRlp(headerItems(h, extraData)).slice(2), 'hex'));
 }
 
-/** keccak256(RLP(header)): the block hash of Ethereum (not of BFT chains, see qbft.ts). */
+/**
+ * keccak256(RLP(header)): the block hash of Ethereum (not of BFT chains, see qbft.ts). Memoised by the exact RLP
+ * bytes (keccak-memo.ts: a pure function of the bytes, never a verdict), as a relay hashes one block's header once per
+ * record of that block.
+ */
 export function computeBlockHash(h: EvmHeader): Uint8Array {
-  return keccak256(encodeHeader(h));
+  return memoKeccak256(encodeHeader(h));
 }
 
 /** Parse block JSON, require its `hash` and check it equals keccak256(RLP(header)) (BLOCK_HASH_MISMATCH). */

@@ -8,8 +8,8 @@
  * Absence is proven by an empty branch slot or by a leaf / extension whose path diverges from the key.
  */
 import { fail } from '../../errors.js';
-import { keccak256 } from '../../crypto/hash.js';
 import { bytesEqual } from '../../crypto/bytes.js';
+import { memoKeccak256 } from './keccak-memo.js';
 import { decodeNodeItems, type NodeItem } from './rlp.js';
 
 /** keccak256(RLP("")): the root of the empty trie. */
@@ -91,7 +91,8 @@ export function verifyMptPath(root: Uint8Array, path: Uint8Array, proof: readonl
       if (next === undefined) fail('MPT_PROOF_INVALID', { field, reason: `missing node after ${used}` });
       if (next.length > limits.maxNodeBytes) fail('MPT_PROOF_INVALID', { field: nf, reason: `node exceeds ${limits.maxNodeBytes} bytes` });
       if (used > 0 && next.length < 32) fail('MPT_PROOF_INVALID', { field: nf, reason: 'node under 32 bytes must be embedded' });
-      if (!bytesEqual(keccak256(next), ref.hash)) fail('MPT_PROOF_INVALID', { field: nf, reason: 'hash does not match its reference' });
+      // The memo caches keccak256 of these exact bytes only (keccak-memo.ts); the comparison runs on every call.
+      if (!bytesEqual(memoKeccak256(next), ref.hash)) fail('MPT_PROOF_INVALID', { field: nf, reason: 'hash does not match its reference' });
       node = next;
       used++;
     } else {
@@ -140,5 +141,5 @@ export function verifyMptPath(root: Uint8Array, path: Uint8Array, proof: readonl
 
 /** Verify a proof for a key of a "secure" trie (state / storage: path = keccak256(key)). */
 export function verifySecureProof(root: Uint8Array, key: Uint8Array, proof: readonly Uint8Array[], field: string, limits?: MptLimits): Uint8Array | null {
-  return verifyMptPath(root, toNibbles(keccak256(key)), proof, field, limits);
+  return verifyMptPath(root, toNibbles(memoKeccak256(key)), proof, field, limits);
 }
