@@ -19,6 +19,18 @@ export class SqliteRelayStore implements RelayStore {
   /** Wrap the ledger store's open database (`SqliteLedgerStore.database`). */
   constructor(private readonly db: Db) {}
 
+  /** Prepared statements by SQL text: each is compiled once per connection, not once per call. */
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  private prepare(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
+  }
+
   private run<T>(what: string, fn: () => T): T {
     return sqliteGuard(`relay ${what}`, fn);
   }
@@ -34,10 +46,10 @@ export class SqliteRelayStore implements RelayStore {
   async enqueue(req: JobRequest, now: number): Promise<{ job: JobRow; created: boolean }> {
     return this.run('enqueue', () =>
       this.db.transaction(() => {
-        const r = this.db.prepare(`INSERT INTO relay_jobs (chain_id, record_type, record_key, block_height, state, max_attempts, next_run_at, created_at, updated_at)
+        const r = this.prepare(`INSERT INTO relay_jobs (chain_id, record_type, record_key, block_height, state, max_attempts, next_run_at, created_at, updated_at)
           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT (chain_id, record_type, record_key, block_height) DO NOTHING`)
           .run(req.chainId, req.recordType, req.key, req.blockHeight, req.maxAttempts, now, now, now);
-        const row = this.db.prepare('SELECT * FROM relay_jobs WHERE chain_id = ? AND record_type = ? AND record_key = ? AND block_height = ?')
+        const row = this.prepare('SELECT * FROM relay_jobs WHERE chain_id = ? AND record_type = ? AND record_key = ? AND block_height = ?')
           .get(req.chainId, req.recordType, req.key, req.blockHeight);
         return { job: jobFromDb(row as Record<string, unknown>), created: r.changes === 1 };
       }).immediate(),
@@ -47,9 +59,9 @@ export class SqliteRelayStore implements RelayStore {
   async enqueueMany(reqs: readonly JobRequest[], now: number): Promise<JobRow[]> {
     return this.run('enqueueMany', () =>
       this.db.transaction(() => {
-        const ins = this.db.prepare(`INSERT INTO relay_jobs (chain_id, record_type, record_key, block_height, state, max_attempts, next_run_at, created_at, updated_at)
+        const ins = this.prepare(`INSERT INTO relay_jobs (chain_id, record_type, record_key, block_height, state, max_attempts, next_run_at, created_at, updated_at)
           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT (chain_id, record_type, record_key, block_height) DO NOTHING`);
-        const get = this.db.prepare('SELECT * FROM relay_jobs WHERE chain_id = ? AND record_type = ? AND record_key = ? AND block_height = ?');
+        const get = this.prepare('SELECT * FROM relay_jobs WHERE chain_id = ? AND record_type = ? AND record_key = ? AND block_height = ?');
         return reqs.map((r) => {
           ins.run(r.chainId, r.recordType, r.key, r.blockHeight, r.maxAttempts, now, now, now);
           return jobFromDb(get.get(r.chainId, r.recordType, r.key, r.blockHeight) as Record<string, unknown>);
@@ -59,14 +71,14 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async job(id: number): Promise<JobRow | undefined> {
-    const r = this.run('job', () => this.db.prepare('SELECT * FROM relay_jobs WHERE id = ?').get(id));
+    const r = this.run('job', () => this.prepare('SELECT * FROM relay_jobs WHERE id = ?').get(id));
     return r === undefined ? undefined : jobFromDb(r as Record<string, unknown>);
   }
 
   async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<JobRow[]> {
     const rows = this.run('claim', () =>
       this.db.transaction(() =>
-        this.db.prepare(`UPDATE relay_jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ?
+        this.prepare(`UPDATE relay_jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ?
           WHERE id IN (SELECT id FROM relay_jobs WHERE (state IN ('queued', 'failed') AND next_run_at <= ?) OR (state = 'running' AND lease_until <= ?)
                        ORDER BY next_run_at, id LIMIT ?)
           RETURNING *`).all(owner, now + leaseMs, now, now, now, limit),
@@ -78,7 +90,7 @@ export class SqliteRelayStore implements RelayStore {
   async stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number): Promise<Map<number, string>> {
     return this.run('stamp', () =>
       this.db.transaction(() => {
-        const upd = this.db.prepare(`UPDATE relay_jobs SET attestation_id = COALESCE(attestation_id, ?), issued_at = COALESCE(issued_at, ?), updated_at = ?
+        const upd = this.prepare(`UPDATE relay_jobs SET attestation_id = COALESCE(attestation_id, ?), issued_at = COALESCE(issued_at, ?), updated_at = ?
           WHERE id = ? RETURNING issued_at`).pluck();
         const out = new Map<number, string>();
         for (const it of items) {
@@ -93,12 +105,12 @@ export class SqliteRelayStore implements RelayStore {
   async finish(outcomes: readonly JobOutcome[], owner: string, now: number): Promise<void> {
     this.run('finish', () =>
       this.db.transaction(() => {
-        const ins = this.db.prepare(`INSERT INTO relay_attestations (attestation_id, job_id, ledger_index, leaf_hash, tree_size, created_at)
+        const ins = this.prepare(`INSERT INTO relay_attestations (attestation_id, job_id, ledger_index, leaf_hash, tree_size, created_at)
           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (attestation_id) DO NOTHING`);
-        const done = this.db.prepare(`UPDATE relay_jobs SET state = 'done', ledger_index = ?, lease_owner = NULL, lease_until = NULL,
+        const done = this.prepare(`UPDATE relay_jobs SET state = 'done', ledger_index = ?, lease_owner = NULL, lease_until = NULL,
           last_error = NULL, last_error_detail = NULL, updated_at = ? WHERE id = ?`);
         // Only the current lease holder may record a failure (a reclaimed job's old worker must not undo its successor).
-        const failed = this.db.prepare(`UPDATE relay_jobs SET state = CASE WHEN attempts >= max_attempts OR ? = 1 THEN 'dead' ELSE 'failed' END,
+        const failed = this.prepare(`UPDATE relay_jobs SET state = CASE WHEN attempts >= max_attempts OR ? = 1 THEN 'dead' ELSE 'failed' END,
           next_run_at = ?, last_error = ?, last_error_detail = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
           WHERE id = ? AND state = 'running' AND lease_owner = ?`);
         for (const o of outcomes) {
@@ -115,7 +127,7 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async receipt(attestationId: string): Promise<AttestationReceiptRow | undefined> {
-    const r = this.run('receipt', () => this.db.prepare('SELECT * FROM relay_attestations WHERE attestation_id = ?').get(attestationId));
+    const r = this.run('receipt', () => this.prepare('SELECT * FROM relay_attestations WHERE attestation_id = ?').get(attestationId));
     return r === undefined ? undefined : receiptFromDb(r as Record<string, unknown>);
   }
 
@@ -123,7 +135,7 @@ export class SqliteRelayStore implements RelayStore {
     if (rows.length === 0) return;
     this.run('putReceipts', () =>
       this.db.transaction(() => {
-        const ins = this.db.prepare(`INSERT INTO relay_attestations (attestation_id, job_id, ledger_index, leaf_hash, tree_size, created_at)
+        const ins = this.prepare(`INSERT INTO relay_attestations (attestation_id, job_id, ledger_index, leaf_hash, tree_size, created_at)
           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (attestation_id) DO NOTHING`);
         for (const r of rows) ins.run(r.attestationId, r.jobId, r.ledgerIndex, r.leafHash, r.treeSize, r.createdAt);
       }).immediate(),
@@ -131,15 +143,15 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async scanCursor(): Promise<number> {
-    return this.run('scanCursor', () => (this.db.prepare('SELECT scanned_to FROM relay_ledger_scan WHERE id = 1').pluck().get() as number | undefined) ?? 0);
+    return this.run('scanCursor', () => (this.prepare('SELECT scanned_to FROM relay_ledger_scan WHERE id = 1').pluck().get() as number | undefined) ?? 0);
   }
 
   async setScanCursor(index: number): Promise<void> {
-    this.run('setScanCursor', () => this.db.prepare('UPDATE relay_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
+    this.run('setScanCursor', () => this.prepare('UPDATE relay_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
   }
 
   async trustState(chainId: string): Promise<{ json: string; version: number } | undefined> {
-    const r = this.run('trustState', () => this.db.prepare('SELECT state, version FROM relay_trust_state WHERE chain_id = ?').get(chainId)) as
+    const r = this.run('trustState', () => this.prepare('SELECT state, version FROM relay_trust_state WHERE chain_id = ?').get(chainId)) as
       { state: string; version: number } | undefined;
     return r && { json: r.state, version: r.version };
   }
@@ -147,33 +159,33 @@ export class SqliteRelayStore implements RelayStore {
   async putTrustState(chainId: string, json: string, expectedVersion: number, now: number): Promise<boolean> {
     return this.run('putTrustState', () => {
       const r = expectedVersion === 0
-        ? this.db.prepare('INSERT INTO relay_trust_state (chain_id, state, version, updated_at) VALUES (?, ?, 1, ?) ON CONFLICT (chain_id) DO NOTHING').run(chainId, json, now)
-        : this.db.prepare('UPDATE relay_trust_state SET state = ?, version = version + 1, updated_at = ? WHERE chain_id = ? AND version = ?').run(json, now, chainId, expectedVersion);
+        ? this.prepare('INSERT INTO relay_trust_state (chain_id, state, version, updated_at) VALUES (?, ?, 1, ?) ON CONFLICT (chain_id) DO NOTHING').run(chainId, json, now)
+        : this.prepare('UPDATE relay_trust_state SET state = ?, version = version + 1, updated_at = ? WHERE chain_id = ? AND version = ?').run(json, now, chainId, expectedVersion);
       return r.changes === 1;
     });
   }
 
   async putSubscription(row: SubscriptionRow): Promise<void> {
-    this.run('putSubscription', () => this.db.prepare(`INSERT INTO relay_subscriptions (id, chain_id, record_type, cursor_json, enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.run('putSubscription', () => this.prepare(`INSERT INTO relay_subscriptions (id, chain_id, record_type, cursor_json, enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET cursor_json = excluded.cursor_json, enabled = excluded.enabled, updated_at = excluded.updated_at`)
       .run(row.id, row.chainId, row.recordType, row.cursor, row.enabled ? 1 : 0, row.updatedAt));
   }
 
   async subscriptions(): Promise<SubscriptionRow[]> {
-    return (this.run('subscriptions', () => this.db.prepare('SELECT * FROM relay_subscriptions ORDER BY id').all()) as Record<string, unknown>[]).map(subscriptionFromDb);
+    return (this.run('subscriptions', () => this.prepare('SELECT * FROM relay_subscriptions ORDER BY id').all()) as Record<string, unknown>[]).map(subscriptionFromDb);
   }
 
   async putAnchor(row: AnchorRow): Promise<void> {
-    this.run('putAnchor', () => this.db.prepare(`INSERT INTO relay_anchors (tree_size, root_hash, note_hash, chain_id, contract, tx_hash, block_number, block_hash, receipt_proof, created_at)
+    this.run('putAnchor', () => this.prepare(`INSERT INTO relay_anchors (tree_size, root_hash, note_hash, chain_id, contract, tx_hash, block_number, block_hash, receipt_proof, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tree_size) DO NOTHING`)
       .run(row.treeSize, row.rootHash, row.noteHash, row.chainId, row.contract, row.txHash, row.blockNumber, row.blockHash, row.receiptProof, row.createdAt));
   }
 
   async anchors(): Promise<AnchorRow[]> {
-    return (this.run('anchors', () => this.db.prepare('SELECT * FROM relay_anchors ORDER BY tree_size').all()) as Record<string, unknown>[]).map(anchorFromDb);
+    return (this.run('anchors', () => this.prepare('SELECT * FROM relay_anchors ORDER BY tree_size').all()) as Record<string, unknown>[]).map(anchorFromDb);
   }
 
   async counts(): Promise<JobCounts> {
-    return countsFrom(this.run('counts', () => this.db.prepare('SELECT state, COUNT(*) AS n FROM relay_jobs GROUP BY state').all()) as { state: string; n: number }[]);
+    return countsFrom(this.run('counts', () => this.prepare('SELECT state, COUNT(*) AS n FROM relay_jobs GROUP BY state').all()) as { state: string; n: number }[]);
   }
 }
