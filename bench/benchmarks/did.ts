@@ -7,9 +7,10 @@
  * same tokens, Veramo resolving through did-resolver with its cache on over key-did-resolver. Target ≥ 10.
  * `notes.didJwtVcOpsPerSec`: did-jwt-vc 4.0.16 verifyPresentation + verifyCredential directly (what Veramo wraps).
  *
- * The subject reuses a verified credential's signature check while the issuer's DID document is unchanged (the
- * same licence is presented again and again; see VerifyJwtOptions.memo); `notes.withoutCredentialMemoOpsPerSec`
- * gives the rate with every VC signature checked each time (≈ 8–9× the baseline here, node:crypto vs pure JS).
+ * The subject checks every signature each time (`memoCredentials: false`): the same licence VC repeats in the pool,
+ * and the credential memo (a verified VC's signature check reused while the issuer's DID document is unchanged, see
+ * VerifyJwtOptions.memo) would measure cache hits. `notes.withCredentialMemoOpsPerSec` gives the production default
+ * with the memo on, for a lawyer presenting the same licence again and again.
  *
  * Every VP carries a distinct nonce (replays are rejected); the subject cycles through a pre-signed pool and starts a
  * fresh verifier (empty nonce cache, warm shared JWT/DID caches) when the pool is used up.
@@ -72,7 +73,7 @@ export const didBenchmarks: Benchmark[] = [
       }
       const jwt = new JwtVerifier(new DidResolver());
       const checker = registryStatusChecker(status);
-      const fresh = () => new PresentationVerifier({ jwt, issuers, status: checker, audience: court.did, now: () => now });
+      const fresh = () => new PresentationVerifier({ jwt, issuers, status: checker, audience: court.did, now: () => now, memoCredentials: false });
       let verifier = fresh();
       const first = await verifier.verify(vps[0]!.vp, vps[0]!.nonce);
       if (!first.ok) throw new Error(`subject rejects the benchmark VP: ${first.error?.code}`);
@@ -92,25 +93,26 @@ export const didBenchmarks: Benchmark[] = [
       const probe = await agent.verifyPresentation({ presentation: vps[0]!.vp, challenge: vps[0]!.nonce, domain: court.did });
       if (!probe.verified || !(await agent.verifyCredential({ credential: vc })).verified) throw new Error('Veramo rejects the benchmark VP/VC');
       // Figure without the credential memo (each VC signature checked every time), for the report.
-      const noMemoRate = async (): Promise<number> => {
+      const memoRate = async (): Promise<number> => {
         const jwt2 = new JwtVerifier(new DidResolver());
-        const v2 = new PresentationVerifier({ jwt: jwt2, issuers, status: checker, audience: court.did, now: () => now, memoCredentials: false });
-        let n = 0;
+        const v2 = new PresentationVerifier({ jwt: jwt2, issuers, status: checker, audience: court.did, now: () => now });
+        for (let w = 0; w < 200; w++) await v2.verify(vps[POOL - 1 - w]!.vp, vps[POOL - 1 - w]!.nonce); // warm-up
+        let n = 200;
         const start = performance.now();
         while (performance.now() - start < 1000 && n < POOL) {
           const { vp, nonce } = vps[POOL - 1 - n]!;
-          if (!(await v2.verify(vp, nonce)).ok) throw new Error('no-memo subject rejects the VP');
+          if (!(await v2.verify(vp, nonce)).ok) throw new Error('memo subject rejects the VP');
           n++;
         }
-        return Math.round(n / ((performance.now() - start) / 1000));
+        return Math.round((n - 200) / ((performance.now() - start) / 1000));
       };
-      const noMemo = await noMemoRate();
+      const withMemo = await memoRate();
       let i = 0;
       let j = 0;
       return {
-        notes: () => ({ withoutCredentialMemoOpsPerSec: noMemo, didJwtVcOpsPerSec: didJwtVc }),
+        notes: () => ({ withCredentialMemoOpsPerSec: withMemo, didJwtVcOpsPerSec: didJwtVc }),
         subject: {
-          label: 'PresentationVerifier.verify (7 steps)',
+          label: 'PresentationVerifier.verify (7 steps, every signature checked)',
           run: async () => {
             if (i === POOL) {
               i = 0;
