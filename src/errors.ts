@@ -201,6 +201,14 @@ export const ERRORS = {
   RATE_LIMITED: row(429, 'state', 'rate limit of {max} requests per {window} exceeded'),
   ROUTE_AUDIENCE_MISSING: row(500, 'internal', 'route {method} {url} declares no audience (config.roles or config.public)'),
 
+  // ── evidence bundles (src/bundle) ──────────────────────────────────────────────────────────────────────────────
+  BUNDLE_MALFORMED: row(400, 'input', 'evidence bundle cannot be read: {reason}'),
+  BUNDLE_INCONSISTENT: row(422, 'verify', 'evidence bundle is inconsistent: step {step} failed with {code}'),
+  BUNDLE_MISMATCH: row(422, 'verify', 'evidence bundle {field} does not match: {reason}'),
+  BUNDLE_TRUST_MISMATCH: row(422, 'verify', 'trust anchors do not match the bundle: {reason}'),
+  BUNDLE_EVIDENCE_UNAVAILABLE: row(409, 'state', 'source evidence of attestation {id} is unavailable: {reason}'),
+  ATTESTATION_NOT_FOUND: row(404, 'state', 'no attestation {id}'),
+
   // ── configuration and internal ───────────────────────────────────────────────────────────────────────────────
   CONFIG_INVALID: row(500, 'state', 'configuration {field} is invalid: {reason}'),
   INTERNAL: row(500, 'internal', 'internal error'),

@@ -38,6 +38,8 @@ export interface ApiDeps {
   registrations?: { service: RegistrationService; store: RegistrationStore };
   /** Consortium subject salt (as the relay's, COURTBRIDGE_SUBJECT_SALT): enables the court's attestation query. */
   subjectSalt?: Uint8Array;
+  /** Evidence bundles of attestations (src/bundle/build.ts `buildEvidenceBundle` over the configured sources). */
+  bundles?: (attestationId: string, opts: { caseParties: string[] }) => Promise<import('../bundle/types.js').EvidenceBundle>;
   /** The relay: courts request fresh attestations (durable jobs) and follow their status. */
   relay?: { engine: RelayEngine; store: RelayStore };
   /** Extra Prometheus text sources appended to `/metrics` (e.g. `RelayMetrics.metricsText`). */

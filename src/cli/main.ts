@@ -12,6 +12,8 @@ import { vcCommand } from './commands/vc.js';
 import { adapterCommand } from './commands/adapter.js';
 import { attestCommand, relayCommand } from './commands/relay.js';
 import { apiCommand } from './commands/api.js';
+import { verifyCommand } from './commands/verify.js';
+import { bundleCommand } from './commands/bundle.js';
 
 /** A top-level command: receives the arguments after its name. */
 export type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -26,6 +28,8 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   adapter: { run: adapterCommand, summary: 'adapter register|rotate|approve|list|disable  partner-chain registrations' },
   attest: { run: (a, io) => attestCommand(a, io), summary: 'attest <chain> <recordType> <key>  attest one partner-chain record' },
   relay: { run: (a, io) => relayCommand(a, io), summary: 'relay run  run the relay engine until SIGINT/SIGTERM' },
+  verify: { run: verifyCommand, summary: 'verify bundle.json [--trust anchors.json]  verify an evidence bundle offline (report: 一致 / 不一致)' },
+  bundle: { run: (a, io) => bundleCommand(a, io), summary: 'bundle export <attestationId|index> [--out FILE]  export an evidence bundle' },
   api: { run: apiCommand, summary: 'api serve [--port P] [--host H]  serve the HTTP API until SIGINT/SIGTERM' },
 });
 

@@ -10,6 +10,7 @@ import { verifyQuorumCertificateFile } from '../proofs/bft/verify-file.js';
 import { verifyCheckpointFile, verifyConsistencyFile, verifyInclusionFile } from '../ledger/verify-file.js';
 import { verifyGrandpaJustificationFile, verifySubstrateStorageFile } from '../proofs/substrate/verify-file.js';
 import { verifyEvmAccountFile, verifyQbftHeaderFile } from '../proofs/evm/verify-file.js';
+import { verifyEvidenceBundleFile } from '../bundle/verify.js';
 
 /** A proof-file verifier. */
 export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<void>;
@@ -26,4 +27,5 @@ export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freez
   'grandpa-justification': verifyGrandpaJustificationFile,
   'evm-account': verifyEvmAccountFile,
   'qbft-header': verifyQbftHeaderFile,
+  'evidence-bundle': verifyEvidenceBundleFile,
 });

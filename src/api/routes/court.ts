@@ -150,6 +150,25 @@ export const courtRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInsta
     });
   }
 
+  const bundles = deps.bundles;
+  if (bundles) {
+    app.get('/api/v1/court/attestations/:id/bundle', {
+      config: COURT,
+      schema: {
+        tags: ['court'], summary: 'The evidence bundle of an attestation (schemas/evidence-bundle.json; verify offline with `courtbridge verify`)',
+        params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', pattern: '^0x[0-9a-f]{64}$' } } },
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: { parties: { description: "Case parties' USCCs, comma-separated (利害关系 is determined against them)", type: 'string', pattern: '^[0-9A-Z]{18}(,[0-9A-Z]{18}){0,255}$' } },
+        },
+        response: { 200: { type: 'object', additionalProperties: true, required: ['type', 'bundleVersion'], properties: { type: { const: 'evidence-bundle' }, bundleVersion: { type: 'integer' } } }, ...ERROR_RESPONSES },
+      },
+    }, async (req) => {
+      const parties = (req.query as { parties?: string }).parties;
+      return bundles((req.params as { id: string }).id, { caseParties: parties === undefined ? [] : parties.split(',') });
+    });
+  }
+
   const makeVerifier = deps.presentations;
   if (makeVerifier) {
     // One verifier per court: a presentation is addressed to one court, and its nonce replay cache is that court's.

@@ -23,6 +23,7 @@ import { buildApp } from '../../api/app.js';
 import { openApiStore } from '../../api/store/open.js';
 import { loadConfig } from '../../config.js';
 import { subjectSaltFromEnv } from '../../ids/subject.js';
+import { openBundleDeps } from '../../bundle/export.js';
 import { decodeDidKey } from '../../../did/key.js';
 import { asCourtBridgeError, fail, isCourtBridgeError } from '../../errors.js';
 import { Ledger } from '../../ledger/ledger.js';
@@ -69,7 +70,8 @@ export async function serveApi(env: NodeJS.ProcessEnv, host: string, port: numbe
   const registries = new LedgerRegistries(ledger, roots);
   await registries.start();
   const presentations = (courtDid: string) => new PresentationVerifier({ jwt, issuers: registries.issuers, status: registryStatusChecker(registries.status), audience: courtDid, audit: ledger });
-  const app = await buildApp({ ledger, store: apiStore, hubDid: hub.did, jwt, didHost, plugins: [webPlugin], presentations,
+  const bundleDeps = await openBundleDeps(ledger, config.store);
+  const app = await buildApp({ ledger, store: apiStore, hubDid: hub.did, jwt, didHost, plugins: [webPlugin], presentations, bundles: bundleDeps.bundles,
     subjectSalt: env.COURTBRIDGE_SUBJECT_SALT === undefined ? undefined : subjectSaltFromEnv(env),
   });
   const url = await app.listen({ host, port });
@@ -78,6 +80,7 @@ export async function serveApi(env: NodeJS.ProcessEnv, host: string, port: numbe
     close: async () => {
       registries.stop();
       await app.close();
+      await bundleDeps.close();
       await ledger.close();
     },
   };

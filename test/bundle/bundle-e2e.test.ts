@@ -1,0 +1,163 @@
+/**
+ * Evidence bundles from a real relay run (anvil + evm adapter + SQLite; the BFT simulator process with a certified
+ * validator-set rotation), verified offline: in-process, through `courtbridge proof verify`, and by a spawned
+ * `courtbridge verify` process (no database, no chain: only the file).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/crypto/canonical.js';
+import { buildEvidenceBundle } from '../../src/bundle/build.js';
+import { renderReport } from '../../src/bundle/report.js';
+import { verifyEvidenceBundle } from '../../src/bundle/verify.js';
+import type { EvidenceBundle, TrustAnchors } from '../../src/bundle/types.js';
+import { bundleCommand } from '../../src/cli/commands/bundle.js';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { addBlock, copyright, rpc } from '../adapters/bft/helpers.js';
+import { ensureBuilt } from '../relay/helpers.js';
+import { apiWorld } from '../api/fixtures.js';
+import { startWorld, type BundleWorld } from './helpers.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'bin', 'courtbridge.js');
+
+describe('evidence bundles from a real relay run (anvil + evm adapter + SQLite; BFT simulator)', () => {
+  let w: BundleWorld;
+  let dir: string;
+  let evmBundle: EvidenceBundle;
+  let bftBundle: EvidenceBundle;
+  let evmId: string;
+
+  const anchors = async (): Promise<TrustAnchors> => {
+    const head = await w.backend.ledger.head();
+    return {
+      type: 'courtbridge-trust-anchors', ledger: { origin: head.origin, verifierKeys: head.verifierKeys }, hubDids: [w.hub.did],
+      chains: { [w.evmDoc.chainId]: null, [w.bftDoc.chainId]: w.bftDoc.trustAnchor as never },
+    };
+  };
+
+  beforeAll(async () => {
+    ensureBuilt(ROOT);
+    dir = mkdtempSync(join(tmpdir(), 'cb-bundle-'));
+    w = await startWorld();
+  }, 180_000);
+  afterAll(async () => {
+    await w?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('EVM record (depth rule): the bundle verifies 一致, every step passed, bilingual report', async () => {
+    const r = await w.engine.attest(w.evmRef(1), { timeoutMs: 30_000 });
+    evmId = r.receipt.attestationId;
+    evmBundle = await buildEvidenceBundle(w.sources(), evmId);
+    const v = verifyEvidenceBundle(evmBundle);
+    expect(v.steps.map((s) => [s.name, s.status])).toEqual([
+      ['schema', 'passed'], ['attestation-signature', 'passed'], ['attestation-binding', 'passed'], ['source-evidence', 'passed'], ['record-schema', 'passed'],
+      ['ledger-inclusion', 'passed'], ['checkpoint-signature', 'passed'], ['registration', 'passed'], ['court-facts', 'passed'],
+    ]);
+    expect(v.consistent).toBe(true);
+    expect(v.steps.find((s) => s.name === 'source-evidence')!.code).toBe('RPC_DEPTH');
+    expect(v.steps.find((s) => s.name === 'checkpoint-signature')!.code).toBe('SELF_ASSERTED');
+    expect(evmBundle.facts.sourcePlatform.filingNumber).toBe(w.evmDoc.platform.filingNumber);
+    expect(evmBundle.facts.interest.operatorIsParty).toBeNull();
+    expect(evmBundle.facts.extraction.calls.map((c) => c.method)).toEqual(['eth_getBlockByNumber', 'eth_getProof', 'eth_getBlockByNumber', 'eth_getBlockByNumber']);
+    const report = renderReport(v);
+    expect(report).toMatch(/电子证据包核验报告/);
+    expect(report).toMatch(/Evidence bundle verification report/);
+    expect(report.indexOf('存证证明的中继节点签名')).toBeLessThan(report.indexOf("attestation signature by the hub's DID"));
+    expect(report.trimEnd().split('\n').at(-1)).toBe('结论：一致 (consistent)');
+    writeFileSync(join(dir, 'evm.json'), JSON.stringify(evmBundle, null, 2));
+  }, 60_000);
+
+  it('BFT record after a certified validator-set rotation: the hand-over is in the validator-set chain, 一致', async () => {
+    await addBlock(w.sim.url, [copyright(1)]);
+    await w.engine.attest(w.bftRef(1), { timeoutMs: 30_000 });
+    await rpc(w.sim.url, 'sim_setFault', [{ kind: 'rotate', certified: true, validators: 5 }]);
+    await addBlock(w.sim.url, []);
+    await addBlock(w.sim.url, [copyright(2)]);
+    const r = await w.engine.attest(w.bftRef(2), { timeoutMs: 30_000 });
+    bftBundle = await buildEvidenceBundle(w.sources(), r.receipt.ledgerIndex, { caseParties: [w.bftDoc.platform.operatorUscc] });
+    expect(bftBundle.validatorSetChain).toHaveLength(1);
+    const v = verifyEvidenceBundle(bftBundle, { trustAnchors: await anchors() });
+    expect(v.consistent).toBe(true);
+    expect(v.steps.find((s) => s.name === 'checkpoint-signature')!.code).toBe('OK');
+    expect(v.steps.find((s) => s.name === 'source-evidence')!.code).toBe('OK');
+    expect(bftBundle.facts.interest.operatorIsParty).toBe(true);
+    // Without the hand-over the record's certificate is by an unknown set: 不一致.
+    const cut = verifyEvidenceBundle({ ...bftBundle, validatorSetChain: [] });
+    expect(cut.consistent).toBe(false);
+    expect(cut.steps.find((s) => s.name === 'source-evidence')!.status).toBe('failed');
+    writeFileSync(join(dir, 'bft.json'), JSON.stringify(bftBundle));
+  }, 60_000);
+
+  it('`courtbridge verify` in a fresh process (only the file): exit 0 and 一致; --trust anchors.json; a tampered file exits 1 with 不一致', async () => {
+    writeFileSync(join(dir, 'anchors.json'), JSON.stringify(await anchors()));
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, NO_PROXY: '*' };
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'verify', ...args], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    const ok = run(join(dir, 'evm.json'));
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('结论：一致 (consistent)');
+    expect(ok.stdout).toContain('SELF_ASSERTED');
+    const trusted = run(join(dir, 'bft.json'), '--trust', join(dir, 'anchors.json'));
+    expect(trusted.status, trusted.stderr).toBe(0);
+    expect(trusted.stdout).toMatch(/signature\(s\) by trusted ledger keys/);
+    const bad = JSON.parse(readFileSync(join(dir, 'evm.json'), 'utf8')) as EvidenceBundle;
+    bad.facts.operator.name = '另一家公司';
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const no = run(join(dir, 'bad.json'));
+    expect(no.status).toBe(1);
+    expect(no.stdout).toMatch(/结论：不一致 \(inconsistent\): .*BUNDLE_MISMATCH/);
+    const unreadable = run(join(dir, 'missing.json'));
+    expect(unreadable.status).toBe(2);
+    expect(unreadable.stderr).toMatch(/^error\tFILE_UNREADABLE/);
+  }, 120_000);
+
+  it('`courtbridge proof verify` takes type evidence-bundle: valid / invalid', async () => {
+    const io = memoryIo();
+    expect(await main(['proof', 'verify', join(dir, 'evm.json'), join(dir, 'bad.json')], io)).toBe(1);
+    expect(io.stdout).toEqual([`${join(dir, 'evm.json')}\tvalid`, `${join(dir, 'bad.json')}\tinvalid\tBUNDLE_INCONSISTENT`]);
+  });
+
+  it('`courtbridge bundle export <id> --out FILE --party USCC` from the configured store (evidence fetched again at the pinned block)', async () => {
+    const io = memoryIo();
+    const out = join(dir, 'export.json');
+    const code = await bundleCommand(['export', evmId, '--out', out, '--party', w.evmDoc.platform.operatorUscc], io, { ...process.env, ...w.backend.env });
+    expect(code, io.stderr.join('\n')).toBe(0);
+    const b = JSON.parse(readFileSync(out, 'utf8')) as EvidenceBundle;
+    expect(canonicalJson(b.sourceEvidence)).toBe(canonicalJson(evmBundle.sourceEvidence));
+    expect(b.facts.interest.operatorIsParty).toBe(true);
+    const v = io.stdout;
+    expect(v).toEqual([]);
+    const verified = memoryIo();
+    expect(await main(['verify', out], verified)).toBe(0);
+    expect(verified.stdout.at(-1)).toBe('结论：一致 (consistent)');
+    const bad = memoryIo();
+    expect(await bundleCommand(['export', `0x${'00'.repeat(32)}`], bad, { ...process.env, ...w.backend.env }).catch((e) => e.code)).toBe('ATTESTATION_NOT_FOUND');
+  }, 60_000);
+
+  it('GET /api/v1/court/attestations/:id/bundle (role court, JSON Schema on params/query): the bundle verifies 一致; partner 403; unknown 404; bad id 400', async () => {
+    const api = await apiWorld({ bundles: (id, opts) => buildEvidenceBundle(w.sources(), id, opts) });
+    try {
+      const court = async () => ({ authorization: `Bearer ${await api.token('court')}` });
+      const r = await api.app.inject({ method: 'GET', url: `/api/v1/court/attestations/${evmId}/bundle?parties=${w.evmDoc.platform.operatorUscc}`, headers: await court() });
+      expect(r.statusCode, r.body).toBe(200);
+      const b = r.json() as EvidenceBundle;
+      expect(b.facts.interest.operatorIsParty).toBe(true);
+      expect(verifyEvidenceBundle(b).consistent).toBe(true);
+      const partner = await api.app.inject({ method: 'GET', url: `/api/v1/court/attestations/${evmId}/bundle`, headers: { authorization: `Bearer ${await api.token('partner')}` } });
+      expect([partner.statusCode, partner.json().code]).toEqual([403, 'AUTH_FORBIDDEN']);
+      const nf = await api.app.inject({ method: 'GET', url: `/api/v1/court/attestations/0x${'22'.repeat(32)}/bundle`, headers: await court() });
+      expect([nf.statusCode, nf.json().code]).toEqual([404, 'ATTESTATION_NOT_FOUND']);
+      const bad = await api.app.inject({ method: 'GET', url: '/api/v1/court/attestations/xyz/bundle', headers: await court() });
+      expect([bad.statusCode, bad.json().code]).toEqual([400, 'INVALID_INPUT']);
+      const anon = await api.app.inject({ method: 'GET', url: `/api/v1/court/attestations/${evmId}/bundle` });
+      expect(anon.statusCode).toBe(401);
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
+});
