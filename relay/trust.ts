@@ -39,8 +39,12 @@ export function finalityEvidenceOf(evidence: SourceEvidence): JsonValue {
         ? { header: evidence.header, certificate: evidence.certificate }
         : { header: evidence.header, certificate: evidence.certificate, nextValidatorSet: evidence.validatorSet };
     case 'substrate-storage':
-      // DIFF FROM ISSUE: GRANDPA trust updates need the justification decoded against the header; not wired yet.
-      return fail('UNKNOWN_TYPE', { type: 'substrate-storage light-client update' });
+      // GRANDPA: the justification must finalise exactly this header (src/proofs/lightclient/kind-grandpa.ts). The
+      // adapter refuses blocks the node keeps no justification for (RECORD_NOT_FINAL), so evidence without one is
+      // not final here either.
+      return evidence.justification === undefined
+        ? fail('RECORD_NOT_FINAL', { height: String((evidence.header as { number?: unknown }).number ?? '?'), confirmations: 'no justification', required: 'a GRANDPA justification' })
+        : { header: evidence.header, justification: evidence.justification };
     default: {
       const never: never = evidence;
       return fail('UNKNOWN_TYPE', { type: String((never as { kind: string }).kind) });
