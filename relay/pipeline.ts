@@ -5,6 +5,11 @@
  *   3. validate   the record against its schema (src/schema validateRecord)      (SCHEMA_INVALID)
  *   4. build      the attestation (deterministic id; issue time stamped on the job before any append)
  *   5. dedupe     the attestation id in the receipt index — found ⇒ that leaf (checked) is the receipt
+ *   5a. evidence  the raw SourceEvidence (RFC 8785 text hashing to the attested evidence digest) is upserted into
+ *                 `relay_evidence` BEFORE the append, so an acknowledged attestation always has its evidence (a
+ *                 crash in between leaves a row without a leaf: harmless, the retry rewrites the same row). First
+ *                 attempts write in step 4's stamp transaction (no extra commit); a retry never overwrites the
+ *                 evidence of a leaf an earlier attempt already appended with another evidence digest.
  *   6. append     sign (detached JWS) and append with the attestation id as the ledger's idempotency key: the
  *                 database holds at most one leaf per key, checked in the leaf's own transaction, so a worker that
  *                 appended and died before its receipt, or one stalled past its lease while another process took
@@ -19,9 +24,10 @@ import type { Ledger } from '../src/ledger/ledger.js';
 import { validateRecord } from '../src/schema/index.js';
 import type { JwsSigner } from '../did/jwt.js';
 import type { Adapter, EvidenceTrust, Registration } from '../adapters/types.js';
-import { attestationIdOfLeaf, buildAttestation, signAttestation, type Attestation } from './attestation.js';
+import { attestationIdOfLeaf, buildAttestation, signAttestation, type Attestation, type SignedAttestation } from './attestation.js';
+import { evidenceRow } from './evidence.js';
 import { backoffDelay, type BackoffOptions } from './jobs/backoff.js';
-import type { AttestationReceiptRow, JobOutcome, JobRow, RelayStore } from './jobs/types.js';
+import type { AttestationReceiptRow, EvidenceRow, JobOutcome, JobRow, RelayStore } from './jobs/types.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 import type { TrustBook } from './trust.js';
@@ -65,7 +71,7 @@ export interface PipelineDeps {
 /** Codes that no retry can change (the block is pinned, so the record and its proof are fixed). */
 const PERMANENT_CODES = new Set(['SCHEMA_INVALID', 'SCHEMA_UNKNOWN', 'RECORD_NOT_FOUND', 'UNKNOWN_TYPE', 'RELAY_NO_ADAPTER', 'CHAIN_FROZEN', 'REGISTRATION_DISABLED']);
 
-type Prepared = { job: JobRow; chainId: string; attestation: Attestation; started: number };
+type Prepared = { job: JobRow; chainId: string; attestation: Attestation; evidence: EvidenceRow; started: number };
 type Failed = { job: JobRow; error: CourtBridgeError; verify: boolean };
 
 /** Runs batches of claimed jobs. */
@@ -94,9 +100,11 @@ export class Pipeline {
       if ('attestation' in r) prepared.push(r);
       else outcomes.push(this.failure(r));
     }
-    // Step 4: the issue time is stamped before any append and reused by every retry.
+    // Step 4: the issue time is stamped before any append and reused by every retry. Step 5a for first attempts (never
+    // stamped before this batch, so no leaf of theirs can exist): their evidence rows in the same transaction.
     if (prepared.length > 0) {
-      const stamped = await this.d.store.stamp(prepared.map((p) => ({ jobId: p.job.id, attestationId: p.attestation.id, issuedAt: p.attestation.issuedAt })), this.now());
+      const first = prepared.filter((p) => p.job.attestationId === null).map((p) => p.evidence);
+      const stamped = await this.d.store.stamp(prepared.map((p) => ({ jobId: p.job.id, attestationId: p.attestation.id, issuedAt: p.attestation.issuedAt })), this.now(), first);
       for (const p of prepared) {
         const at = stamped.get(p.job.id);
         if (at !== undefined && at !== p.attestation.issuedAt) p.attestation = { ...p.attestation, issuedAt: at };
@@ -133,7 +141,7 @@ export class Pipeline {
         schemaId: rt.schemaId, evidenceKind: evidence.kind, relayDid: this.d.relayDid,
         issuedAt: job.issuedAt ?? new Date(this.now()).toISOString(), salt: this.d.salt,
       });
-      return { job, chainId: job.chainId, attestation, started };
+      return { job, chainId: job.chainId, attestation, evidence: evidenceRow(attestation, evidence, this.now()), started };
     } catch (e) {
       return { job, error: asCourtBridgeError(e), verify: verifying };
     }
@@ -148,10 +156,12 @@ export class Pipeline {
         const leaf = await this.d.ledger.get(existing.ledgerIndex);
         const found = attestationIdOfLeaf(leaf.data);
         if (found !== p.attestation.id) fail('RELAY_LEDGER_MISMATCH', { id: p.attestation.id, index: existing.ledgerIndex, reason: found === undefined ? 'not an attestation' : `holds ${found}` });
+        if (p.job.attestationId !== null) await this.keepEvidenceOnRetry(p, leaf.data);
         return { kind: 'done', jobId: p.job.id, receipt: { ...existing, jobId: p.job.id } };
       }
       // A registration disabled while the job was being prepared: no attestation (throws REGISTRATION_DISABLED).
       await this.d.chains(p.chainId);
+      if (p.job.attestationId !== null) await this.keepEvidenceOnRetry(p);
       const signed = await signAttestation(p.attestation, this.d.signer);
       const r = await this.d.ledger.append(signed, { key: p.attestation.id });
       const receipt: AttestationReceiptRow = { attestationId: p.attestation.id, jobId: p.job.id, ledgerIndex: r.index, leafHash: r.leafHash, treeSize: r.treeSize, createdAt: this.now() };
@@ -159,6 +169,29 @@ export class Pipeline {
     } catch (e) {
       return this.failure({ job: p.job, error: asCourtBridgeError(e), verify: false });
     }
+  }
+
+  /**
+   * Step 5a for a retry: an earlier attempt may have appended the leaf (after writing ITS evidence) and died before
+   * its receipt. `leafData`: that leaf when already read; else it is looked up by the ledger key.
+   */
+  private async keepEvidenceOnRetry(p: Prepared, leafData?: Uint8Array): Promise<void> {
+    let data = leafData;
+    if (data === undefined) {
+      const earlier = await this.d.ledger.keyed(p.attestation.id);
+      if (earlier !== undefined) data = (await this.d.ledger.get(earlier.index)).data;
+    }
+    if (data !== undefined) {
+      let digest: unknown;
+      try {
+        digest = (JSON.parse(Buffer.from(data).toString('utf8')) as SignedAttestation).attestation?.evidence?.digest;
+      } catch {
+        digest = undefined;
+      }
+      // Keep the row the appending attempt wrote unless this evidence is the very one its leaf attests.
+      if (digest !== p.attestation.evidence.digest) return;
+    }
+    await this.d.store.putEvidence([p.evidence]);
   }
 
   private failure(f: Failed): JobOutcome {

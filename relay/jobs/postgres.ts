@@ -8,9 +8,14 @@ import type { PostgresLedgerStore } from '../../src/ledger/store/postgres.js';
 import type { PgDatabase } from '../../src/store/postgres.js';
 import { RELAY_POSTGRES_MIGRATIONS, RELAY_SCHEMA_VERSION } from './schema.js';
 import type {
-  AnchorRow, AttestationReceiptRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
+  AnchorRow, AttestationReceiptRow, EvidenceRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
 } from './types.js';
-import { anchorFromDb, countsFrom, jobFromDb, receiptFromDb, subscriptionFromDb } from './rows.js';
+import { anchorFromDb, countsFrom, evidenceFromDb, jobFromDb, receiptFromDb, subscriptionFromDb } from './rows.js';
+
+/** One row per attestation id, the last one given (one statement's ON CONFLICT cannot touch a row twice). */
+function lastPerId(rows: readonly EvidenceRow[]): EvidenceRow[] {
+  return [...new Map(rows.map((r) => [r.attestationId, r])).values()];
+}
 
 /** Advisory-lock key serialising relay migrations of one database ("rlay"). */
 const RELAY_MIGRATION_LOCK = 0x726c6179;
@@ -73,13 +78,23 @@ export class PostgresRelayStore implements RelayStore {
     return r.rows.map(jobFromDb).sort((a, b) => a.id - b.id);
   }
 
-  async stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number): Promise<Map<number, string>> {
+  async stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number, evidence: readonly EvidenceRow[] = []): Promise<Map<number, string>> {
     const out = new Map<number, string>();
-    if (items.length === 0) return out;
-    const r = await this.q<{ id: string; issued_at: string }>(`UPDATE relay_jobs j SET attestation_id = COALESCE(j.attestation_id, u.aid),
+    if (items.length === 0) {
+      await this.putEvidence(evidence);
+      return out;
+    }
+    const ev = lastPerId(evidence);
+    // One statement: the evidence upsert is a data-modifying CTE (runs whether or not it is referenced).
+    const r = await this.q<{ id: string; issued_at: string }>(`WITH ev AS (
+        INSERT INTO relay_evidence (attestation_id, evidence, evidence_digest, created_at)
+        SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::bigint[])
+        ON CONFLICT (attestation_id) DO UPDATE SET evidence = excluded.evidence, evidence_digest = excluded.evidence_digest, created_at = excluded.created_at)
+      UPDATE relay_jobs j SET attestation_id = COALESCE(j.attestation_id, u.aid),
         issued_at = COALESCE(j.issued_at, u.at), updated_at = $4
       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, aid, at) WHERE j.id = u.id RETURNING j.id, j.issued_at`,
-    [items.map((i) => i.jobId), items.map((i) => i.attestationId), items.map((i) => i.issuedAt), now]);
+    [items.map((i) => i.jobId), items.map((i) => i.attestationId), items.map((i) => i.issuedAt), now,
+      ev.map((e) => e.attestationId), ev.map((e) => e.evidence), ev.map((e) => e.evidenceDigest), ev.map((e) => e.createdAt)]);
     for (const row of r.rows) out.set(Number(row.id), row.issued_at);
     return out;
   }
@@ -162,5 +177,19 @@ export class PostgresRelayStore implements RelayStore {
 
   async counts(): Promise<JobCounts> {
     return countsFrom((await this.q<{ state: string; n: string }>('SELECT state, COUNT(*) AS n FROM relay_jobs GROUP BY state')).rows);
+  }
+
+  async putEvidence(rows: readonly EvidenceRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const last = lastPerId(rows);
+    await this.q(`INSERT INTO relay_evidence (attestation_id, evidence, evidence_digest, created_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+      ON CONFLICT (attestation_id) DO UPDATE SET evidence = excluded.evidence, evidence_digest = excluded.evidence_digest, created_at = excluded.created_at`,
+    [last.map((r) => r.attestationId), last.map((r) => r.evidence), last.map((r) => r.evidenceDigest), last.map((r) => r.createdAt)]);
+  }
+
+  async evidence(attestationId: string): Promise<EvidenceRow | undefined> {
+    const r = await this.q('SELECT * FROM relay_evidence WHERE attestation_id = $1', [attestationId]);
+    return r.rows[0] && evidenceFromDb(r.rows[0]);
   }
 }

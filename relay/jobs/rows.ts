@@ -1,7 +1,7 @@
 /**
  * Row mapping shared by both relay backends (column names are the same; PostgreSQL returns BIGINT as strings).
  */
-import type { AnchorRow, AttestationReceiptRow, JobCounts, JobRow, JobState, SubscriptionRow } from './types.js';
+import type { AnchorRow, AttestationReceiptRow, EvidenceRow, JobCounts, JobRow, JobState, SubscriptionRow } from './types.js';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
@@ -38,6 +38,11 @@ export function anchorFromDb(r: Record<string, unknown>): AnchorRow {
     contract: String(r.contract), txHash: String(r.tx_hash), blockNumber: num(r.block_number), blockHash: String(r.block_hash),
     receiptProof: String(r.receipt_proof), createdAt: num(r.created_at),
   };
+}
+
+/** A `relay_evidence` row. */
+export function evidenceFromDb(r: Record<string, unknown>): EvidenceRow {
+  return { attestationId: String(r.attestation_id), evidence: String(r.evidence), evidenceDigest: String(r.evidence_digest), createdAt: num(r.created_at) };
 }
 
 /** Job counts from `SELECT state, COUNT(*) AS n … GROUP BY state`. */

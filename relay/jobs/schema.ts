@@ -11,7 +11,7 @@ export interface RelayMigration {
 }
 
 /** Newest relay schema version. */
-export const RELAY_SCHEMA_VERSION = 1;
+export const RELAY_SCHEMA_VERSION = 2;
 
 const common = (int: string, blob: string, serial: string): string[] => [
   `CREATE TABLE IF NOT EXISTS relay_jobs (
@@ -40,12 +40,23 @@ const common = (int: string, blob: string, serial: string): string[] => [
      receipt_proof ${blob} NOT NULL, created_at ${int} NOT NULL)`,
 ];
 
+/**
+ * v2: the raw SourceEvidence of every attestation (RFC 8785 text, written before the ledger append), so an evidence
+ * bundle never depends on the partner chain still serving old blocks (DESIGN.md principle 1).
+ */
+const evidenceTable = (int: string): string[] => [
+  `CREATE TABLE IF NOT EXISTS relay_evidence (
+     attestation_id TEXT PRIMARY KEY, evidence TEXT NOT NULL, evidence_digest TEXT NOT NULL, created_at ${int} NOT NULL)`,
+];
+
 /** SQLite migrations. */
 export const RELAY_SQLITE_MIGRATIONS: readonly RelayMigration[] = [
   { version: 1, statements: common('INTEGER', 'TEXT', 'INTEGER PRIMARY KEY AUTOINCREMENT') },
+  { version: 2, statements: evidenceTable('INTEGER') },
 ];
 
 /** PostgreSQL migrations (BIGINT times and indices). */
 export const RELAY_POSTGRES_MIGRATIONS: readonly RelayMigration[] = [
   { version: 1, statements: common('BIGINT', 'TEXT', 'BIGSERIAL PRIMARY KEY') },
+  { version: 2, statements: evidenceTable('BIGINT') },
 ];

@@ -6,9 +6,9 @@ import type Database from 'better-sqlite3';
 import { migrateSqlite, sqliteGuard } from '../../src/store/sqlite.js';
 import { RELAY_SCHEMA_VERSION, RELAY_SQLITE_MIGRATIONS } from './schema.js';
 import type {
-  AnchorRow, AttestationReceiptRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
+  AnchorRow, AttestationReceiptRow, EvidenceRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
 } from './types.js';
-import { anchorFromDb, countsFrom, jobFromDb, receiptFromDb, subscriptionFromDb } from './rows.js';
+import { anchorFromDb, countsFrom, evidenceFromDb, jobFromDb, receiptFromDb, subscriptionFromDb } from './rows.js';
 
 type Db = Database.Database;
 
@@ -87,9 +87,10 @@ export class SqliteRelayStore implements RelayStore {
     return rows.map(jobFromDb).sort((a, b) => a.id - b.id);
   }
 
-  async stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number): Promise<Map<number, string>> {
+  async stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number, evidence: readonly EvidenceRow[] = []): Promise<Map<number, string>> {
     return this.run('stamp', () =>
       this.db.transaction(() => {
+        this.upsertEvidence(evidence);
         const upd = this.prepare(`UPDATE relay_jobs SET attestation_id = COALESCE(attestation_id, ?), issued_at = COALESCE(issued_at, ?), updated_at = ?
           WHERE id = ? RETURNING issued_at`).pluck();
         const out = new Map<number, string>();
@@ -187,5 +188,23 @@ export class SqliteRelayStore implements RelayStore {
 
   async counts(): Promise<JobCounts> {
     return countsFrom(this.run('counts', () => this.prepare('SELECT state, COUNT(*) AS n FROM relay_jobs GROUP BY state').all()) as { state: string; n: number }[]);
+  }
+
+  /** Upsert evidence rows (inside the caller's transaction). */
+  private upsertEvidence(rows: readonly EvidenceRow[]): void {
+    if (rows.length === 0) return;
+    const up = this.prepare(`INSERT INTO relay_evidence (attestation_id, evidence, evidence_digest, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (attestation_id) DO UPDATE SET evidence = excluded.evidence, evidence_digest = excluded.evidence_digest, created_at = excluded.created_at`);
+    for (const r of rows) up.run(r.attestationId, r.evidence, r.evidenceDigest, r.createdAt);
+  }
+
+  async putEvidence(rows: readonly EvidenceRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    this.run('putEvidence', () => this.db.transaction(() => this.upsertEvidence(rows)).immediate());
+  }
+
+  async evidence(attestationId: string): Promise<EvidenceRow | undefined> {
+    const r = this.run('evidence', () => this.prepare('SELECT * FROM relay_evidence WHERE attestation_id = ?').get(attestationId));
+    return r === undefined ? undefined : evidenceFromDb(r as Record<string, unknown>);
   }
 }

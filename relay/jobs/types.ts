@@ -1,6 +1,6 @@
 /**
  * The relay's durable state, kept in the SAME database as the ledger (SQLite file / PostgreSQL schema): jobs,
- * attestation receipts (attestation id → ledger index), light-client trust states, subscriptions and checkpoint
+ * attestation receipts (attestation id → ledger index), the raw source evidence of each attestation, light-client trust states, subscriptions and checkpoint
  * anchors. One `RelayStore` interface, two backends (sqlite.ts, postgres.ts), one conformance suite
  * (test/relay/store-conformance.ts).
  *
@@ -85,6 +85,16 @@ export interface AnchorRow {
   createdAt: number;
 }
 
+/** The raw source evidence of an attestation (schema v2), written before its ledger append. */
+export interface EvidenceRow {
+  attestationId: string;
+  /** RFC 8785 canonical JSON of the SourceEvidence. */
+  evidence: string;
+  /** `0x` hex SHA-256 of the UTF-8 bytes of `evidence` (equals the attestation's `evidence.digest`). */
+  evidenceDigest: string;
+  createdAt: number;
+}
+
 /** Job counts by state (queue depth). */
 export type JobCounts = Record<JobState, number>;
 
@@ -101,8 +111,11 @@ export interface RelayStore {
   job(id: number): Promise<JobRow | undefined>;
   /** Claim up to `limit` runnable jobs (queued/failed with nextRunAt ≤ now, or running with an expired lease). */
   claim(owner: string, limit: number, now: number, leaseMs: number): Promise<JobRow[]>;
-  /** Record attestation id and issue time on each job unless already set; returns the stored issue time per job. */
-  stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number): Promise<Map<number, string>>;
+  /**
+   * Record attestation id and issue time on each job unless already set; returns the stored issue time per job.
+   * `evidence` rows are upserted in the same transaction (as `putEvidence`), saving the pipeline a second commit.
+   */
+  stamp(items: readonly { jobId: number; attestationId: string; issuedAt: string }[], now: number, evidence?: readonly EvidenceRow[]): Promise<Map<number, string>>;
   /** Apply outcomes in one transaction (receipts with their jobs); `failed` becomes `dead` at maxAttempts. */
   finish(outcomes: readonly JobOutcome[], owner: string, now: number): Promise<void>;
   /** Receipt of an attestation, or undefined. */
@@ -127,4 +140,8 @@ export interface RelayStore {
   anchors(): Promise<AnchorRow[]>;
   /** Job counts by state. */
   counts(): Promise<JobCounts>;
+  /** Upsert evidence rows in one transaction (keyed by attestation id; a retry rewrites its row). */
+  putEvidence(rows: readonly EvidenceRow[]): Promise<void>;
+  /** The stored evidence of an attestation, or undefined (attestations made before schema v2). */
+  evidence(attestationId: string): Promise<EvidenceRow | undefined>;
 }

@@ -3,9 +3,10 @@
  * registrations (I/O). Steps:
  *   1. locate the ledger entry (by attestation id through the relay's receipt, or by ledger index) and its job
  *      (the raw record key and the pinned block height);
- *   2. the source evidence: given by the caller (`opts.evidence`), else fetched again from the partner chain at the
- *      job's pinned height — DIFF FROM ISSUE: the relay does not store the raw evidence (relay/pipeline.ts keeps the
- *      digest only), so export re-fetches it; the digest must equal the attested one (BUNDLE_EVIDENCE_UNAVAILABLE);
+ *   2. the source evidence: given by the caller (`opts.evidence`), else the raw evidence the relay stored before the
+ *      append (relay schema v2 `relay_evidence`; its digest checked against the attestation, BUNDLE_MISMATCH), else —
+ *      only for attestations made before v2 — fetched again from the partner chain at the job's pinned height; the
+ *      digest must equal the attested one (BUNDLE_EVIDENCE_UNAVAILABLE);
  *   3. the validator-set chain: the adapter's certified hand-overs above the registered anchor, up to the record;
  *   4. a signed checkpoint covering the entry (the latest, or a new one) and, in THAT tree, the inclusion proofs of
  *      the entry and of the registration's activation event;
@@ -24,6 +25,7 @@ import type { JsonValue, SourceEvidence } from '../../adapters/types.js';
 import { attestationIdOfLeaf, jsonDigest, type SignedAttestation } from '../../relay/attestation.js';
 import type { ChainResolver } from '../../relay/pipeline.js';
 import type { RelayStore } from '../../relay/jobs/types.js';
+import { evidenceFromRow } from '../../relay/evidence.js';
 import { deriveFacts, type CourtInput } from './facts.js';
 import { chainBetween, verifyBundleSource } from './source.js';
 import { BUNDLE_TYPE, BUNDLE_VERSION, type EvidenceBundle } from './types.js';
@@ -42,7 +44,7 @@ export interface BundleSources {
   ledger: Ledger;
   relayStore: RelayStore;
   registrations: RegistrationEvidenceSource;
-  /** The relay's chains, to fetch the evidence again (step 2) and the hand-overs (step 3). */
+  /** The relay's chains, to fetch the evidence of pre-v2 attestations again (step 2) and the hand-overs (step 3). */
   chains?: ChainResolver;
 }
 
@@ -79,6 +81,10 @@ async function sourceParts(src: BundleSources, entry: SignedAttestation, jobId: 
   const att = entry.attestation;
   const unavailable = (reason: string): never => fail('BUNDLE_EVIDENCE_UNAVAILABLE', { id: att.id, reason });
   let evidence = opts.evidence;
+  if (evidence === undefined) {
+    const stored = await src.relayStore.evidence(att.id);
+    if (stored !== undefined) evidence = evidenceFromRow(stored, att);
+  }
   let updates = opts.validatorSetChain;
   if (evidence === undefined || (updates === undefined && anchorHeight !== undefined)) {
     const job = jobId === null ? undefined : await src.relayStore.job(jobId);

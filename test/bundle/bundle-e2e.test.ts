@@ -1,7 +1,9 @@
 /**
  * Evidence bundles from a real relay run (anvil + evm adapter + SQLite; the BFT simulator process with a certified
  * validator-set rotation), verified offline: in-process, through `courtbridge proof verify`, and by a spawned
- * `courtbridge verify` process (no database, no chain: only the file).
+ * `courtbridge verify` process (no database, no chain: only the file). The relay stores the raw source evidence
+ * (relay schema v2): bundles are exported after anvil is stopped; attestations without a stored row (made before
+ * v2) fall back to fetching again.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/crypto/canonical.js';
+import { sha256 } from '../../src/crypto/hash.js';
+import { toHex0x, utf8 } from '../../src/crypto/bytes.js';
+import type { SqliteLedgerStore } from '../../src/ledger/store/sqlite.js';
 import { buildEvidenceBundle } from '../../src/bundle/build.js';
 import { renderReport } from '../../src/bundle/report.js';
 import { verifyEvidenceBundle } from '../../src/bundle/verify.js';
@@ -94,6 +99,46 @@ describe('evidence bundles from a real relay run (anvil + evm adapter + SQLite; 
     writeFileSync(join(dir, 'bft.json'), JSON.stringify(bftBundle));
   }, 60_000);
 
+  it('the relay stored the raw evidence before the append: RFC 8785 text hashing to the attested digest', async () => {
+    const att = JSON.parse(evmBundle.attestation.canonical) as { id: string; evidence: { digest: string } };
+    const row = await w.backend.relayStore.evidence(att.id);
+    expect(row).toBeDefined();
+    expect(row!.evidence).toBe(canonicalJson(evmBundle.sourceEvidence));
+    expect(toHex0x(sha256(utf8(row!.evidence)))).toBe(att.evidence.digest);
+    expect(row!.evidenceDigest).toBe(att.evidence.digest);
+    const bftId = (JSON.parse(bftBundle.attestation.canonical) as { id: string }).id;
+    expect((await w.backend.relayStore.evidence(bftId))!.evidence).toBe(canonicalJson(bftBundle.sourceEvidence));
+  });
+
+  it('stored evidence that does not hash to the attested digest is refused: BUNDLE_MISMATCH (no silent re-fetch)', async () => {
+    const bftId = (JSON.parse(bftBundle.attestation.canonical) as { id: string }).id;
+    const good = (await w.backend.relayStore.evidence(bftId))!;
+    const forged = canonicalJson({ ...bftBundle.sourceEvidence, key: 'someone-else' });
+    await w.backend.relayStore.putEvidence([{ ...good, evidence: forged, evidenceDigest: toHex0x(sha256(utf8(forged))) }]);
+    try {
+      await expect(buildEvidenceBundle(w.sources(), bftId)).rejects.toMatchObject({ code: 'BUNDLE_MISMATCH' });
+      await w.backend.relayStore.putEvidence([{ ...good, evidenceDigest: `0x${'00'.repeat(32)}` }]);
+      await expect(buildEvidenceBundle(w.sources(), bftId)).rejects.toMatchObject({ code: 'BUNDLE_MISMATCH' });
+    } finally {
+      await w.backend.relayStore.putEvidence([good]);
+    }
+  });
+
+  it('an attestation made before relay schema v2 (no stored evidence row): fetched again from the chain (simulator), 一致', async () => {
+    const bftId = (JSON.parse(bftBundle.attestation.canonical) as { id: string }).id;
+    const db = (w.backend.ledgerStore as SqliteLedgerStore).database;
+    const row = (await w.backend.relayStore.evidence(bftId))!;
+    db.prepare('DELETE FROM relay_evidence WHERE attestation_id = ?').run(bftId);
+    try {
+      expect(await w.backend.relayStore.evidence(bftId)).toBeUndefined();
+      const again = await buildEvidenceBundle(w.sources(), bftId, { caseParties: [w.bftDoc.platform.operatorUscc] });
+      expect(canonicalJson(again.sourceEvidence)).toBe(canonicalJson(bftBundle.sourceEvidence));
+      expect(verifyEvidenceBundle(again, { trustAnchors: await anchors() }).consistent).toBe(true);
+    } finally {
+      await w.backend.relayStore.putEvidence([row]);
+    }
+  }, 60_000);
+
   it('`courtbridge verify` in a fresh process (only the file): exit 0 and 一致; --trust anchors.json; a tampered file exits 1 with 不一致', async () => {
     writeFileSync(join(dir, 'anchors.json'), JSON.stringify(await anchors()));
     const env = { PATH: process.env.PATH ?? '', HOME: dir, NO_PROXY: '*' };
@@ -122,7 +167,12 @@ describe('evidence bundles from a real relay run (anvil + evm adapter + SQLite; 
     expect(io.stdout).toEqual([`${join(dir, 'evm.json')}\tvalid`, `${join(dir, 'bad.json')}\tinvalid\tBUNDLE_INCONSISTENT`]);
   });
 
-  it('`courtbridge bundle export <id> --out FILE --party USCC` from the configured store (evidence fetched again at the pinned block)', async () => {
+  it('`courtbridge bundle export <id> --out FILE --party USCC` from the configured store AFTER the partner chain (anvil) is stopped: evidence from the relay store, 一致', async () => {
+    await w.chain.anvil.stop();
+    await expect(w.chain.anvil.rpc('eth_blockNumber')).rejects.toBeDefined();
+    const inProcess = await buildEvidenceBundle(w.sources(), evmId);
+    expect(canonicalJson(inProcess.sourceEvidence)).toBe(canonicalJson(evmBundle.sourceEvidence));
+    expect(verifyEvidenceBundle(inProcess).consistent).toBe(true);
     const io = memoryIo();
     const out = join(dir, 'export.json');
     const code = await bundleCommand(['export', evmId, '--out', out, '--party', w.evmDoc.platform.operatorUscc], io, { ...process.env, ...w.backend.env });

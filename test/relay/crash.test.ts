@@ -4,7 +4,8 @@
  *   deleting the receipt and rewinding the job and the scan cursor): the retry finds the leaf, appends nothing;
  * - SIGKILL mid-job: `courtbridge relay run` (compiled CLI, a child process) killed at random points ≥ 10 times, then
  *   run to completion and stopped with SIGTERM (graceful drain): every job done, none lost, none duplicated
- *   (ledger leaves == distinct attestation ids == jobs), each job's ledger index holds its own attestation.
+ *   (ledger leaves == distinct attestation ids == jobs), each job's ledger index holds its own attestation, and each
+ *   leaf has its raw evidence stored (relay_evidence, hashing to the attested digest).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteLedgerStore } from '../../src/ledger/store/sqlite.js';
-import { attestationIdOfLeaf } from '../../relay/attestation.js';
+import { attestationIdOfLeaf, type SignedAttestation } from '../../relay/attestation.js';
+import { evidenceTextDigest } from '../../relay/evidence.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openSqliteStore } from '../../src/ledger/store/sqlite.js';
 import { openRelayStore } from '../../relay/jobs/open.js';
@@ -21,6 +23,17 @@ import { ensureBuilt } from './helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'courtbridge.js');
+
+/** Every leaf of the ledger has its evidence row, hashing to the leaf's attested evidence digest. */
+async function expectEvidenceOfEveryLeaf(backend: Backend): Promise<void> {
+  const size = await backend.ledger.size();
+  for (const l of await backend.ledger.store.leaves(0, size)) {
+    const att = (JSON.parse(Buffer.from(l.data).toString('utf8')) as SignedAttestation).attestation;
+    const row = await backend.relayStore.evidence(att.id);
+    expect(row, att.id).toBeDefined();
+    expect(evidenceTextDigest(row!.evidence)).toBe(att.evidence.digest);
+  }
+}
 
 describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
   let chain: PartnerChain;
@@ -34,7 +47,7 @@ describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
     await chain?.anvil.stop();
   });
 
-  it('a receipt lost between ledger append and receipt write: the retry finds the leaf and appends nothing', async () => {
+  it('a receipt lost between ledger append and receipt write: the retry finds the leaf and appends nothing (and restores a lost evidence row)', async () => {
     const ref = { chainId: chain.chainId, recordType: 'enterprise', key: uscc(0) };
     let first;
     {
@@ -46,7 +59,9 @@ describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
     }
     const size = await backend.ledger.size();
     const db = (backend.ledgerStore as SqliteLedgerStore).database;
+    expect(await backend.relayStore.evidence(first.receipt.attestationId)).toBeDefined();
     db.prepare('DELETE FROM relay_attestations WHERE attestation_id = ?').run(first.receipt.attestationId);
+    db.prepare('DELETE FROM relay_evidence WHERE attestation_id = ?').run(first.receipt.attestationId);
     db.prepare("UPDATE relay_jobs SET state = 'failed', next_run_at = 0, ledger_index = NULL WHERE id = ?").run(first.job.id);
     db.prepare('UPDATE relay_ledger_scan SET scanned_to = 0').run();
     const { engine, chains } = makeEngine(backend, [chain.entry()]);
@@ -56,6 +71,8 @@ describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
       expect(again.receipt.ledgerIndex).toBe(first.receipt.ledgerIndex);
       expect(again.receipt.attestationId).toBe(first.receipt.attestationId);
       expect(await backend.ledger.size()).toBe(size);
+      // The retry's evidence is the very one the existing leaf attests: its row is written again.
+      await expectEvidenceOfEveryLeaf(backend);
     } finally {
       await engine.stop();
       await chains.close();
@@ -182,5 +199,6 @@ describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
       const leaf = await backend.ledger.get(row.ledgerIndex!);
       expect(attestationIdOfLeaf(leaf.data)).toBe(row.attestationId);
     }
+    await expectEvidenceOfEveryLeaf(backend);
   }, 180_000);
 });

@@ -129,6 +129,33 @@ export function relayStoreConformance(name: string, make: StoreFactory): void {
       expect(await s.trustState('eip155:1')).toEqual({ json: '{"a":3}', version: 2 });
     }));
 
+    it('evidence rows (schema v2): upsert keyed by attestation id, batches in one write, the retry rewrites its row', withStore(async (s) => {
+      const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+      const row = (n: number, text: string, at = 1) => ({ attestationId: id(n), evidence: text, evidenceDigest: `0x${'cd'.repeat(32)}`, createdAt: at });
+      expect(await s.evidence(id(1))).toBeUndefined();
+      await s.putEvidence([]);
+      const big = JSON.stringify({ kind: 'evm-storage', proof: 'ab'.repeat(20_000), note: '中文 ✓' });
+      await s.putEvidence([row(1, '{"a":1}'), row(2, big)]);
+      expect(await s.evidence(id(1))).toEqual(row(1, '{"a":1}'));
+      expect(await s.evidence(id(2))).toEqual(row(2, big));
+      await s.putEvidence([row(1, '{"a":2}', 5)]);
+      expect(await s.evidence(id(1))).toEqual(row(1, '{"a":2}', 5));
+      // The same id twice in one batch: the last row wins, no error.
+      await s.putEvidence([row(3, '{"x":1}'), row(3, '{"x":2}')]);
+      expect((await s.evidence(id(3)))?.evidence).toBe('{"x":2}');
+      expect(await s.evidence(id(4))).toBeUndefined();
+      await s.migrate();
+      expect((await s.evidence(id(2)))?.evidence).toBe(big);
+      // Evidence rows given to `stamp` are written in its transaction.
+      const job = (await s.enqueue(req('ev'), 1)).job;
+      const stamped = await s.stamp([{ jobId: job.id, attestationId: id(5), issuedAt: '2026-01-01T00:00:00.000Z' }], 2, [row(5, '{"s":1}', 2), row(1, '{"a":3}', 2)]);
+      expect(stamped.get(job.id)).toBe('2026-01-01T00:00:00.000Z');
+      expect(await s.evidence(id(5))).toEqual(row(5, '{"s":1}', 2));
+      expect((await s.evidence(id(1)))?.evidence).toBe('{"a":3}');
+      await s.stamp([], 3, [row(6, '{"t":1}', 3)]);
+      expect((await s.evidence(id(6)))?.evidence).toBe('{"t":1}');
+    }));
+
     it('subscriptions and anchors round-trip', withStore(async (s) => {
       const sub = { id: 'eip155:1/debtor', chainId: 'eip155:1', recordType: 'debtor', cursor: '5', enabled: true, updatedAt: 1 };
       await s.putSubscription(sub);

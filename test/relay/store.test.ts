@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe } from 'vitest';
-import { openSqliteStore } from '../../src/ledger/store/sqlite.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore, SqliteLedgerStore } from '../../src/ledger/store/sqlite.js';
+import { migrateSqlite, sqliteSchemaVersion } from '../../src/store/sqlite.js';
+import { RELAY_SQLITE_MIGRATIONS } from '../../relay/jobs/schema.js';
 import { openPostgresStore } from '../../src/ledger/store/postgres.js';
 import { openRelayStore } from '../../relay/jobs/open.js';
 import { relayStoreConformance } from './store-conformance.js';
@@ -19,6 +21,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 relayStoreConformance('SQLite file', async () => {
   const ledgerStore = await openSqliteStore(join(dir, `s${n++}.db`));
   return { store: await openRelayStore(ledgerStore), close: () => ledgerStore.close() };
+});
+
+it('a relay database at schema v1 is upgraded to v2 (relay_evidence) on open, keeping its rows (SQLite file)', async () => {
+  const ledgerStore = await openSqliteStore(join(dir, 'v1.db'));
+  try {
+    const db = (ledgerStore as SqliteLedgerStore).database;
+    migrateSqlite(db, { versionTable: 'relay_schema_version', version: 1, migrations: RELAY_SQLITE_MIGRATIONS.slice(0, 1), lockId: 0 });
+    db.prepare(`INSERT INTO relay_attestations (attestation_id, job_id, ledger_index, leaf_hash, tree_size, created_at) VALUES ('0x01', NULL, 0, 'ab', 1, 1)`).run();
+    expect(sqliteSchemaVersion(db, 'relay_schema_version')).toBe(1);
+    const store = await openRelayStore(ledgerStore);
+    expect(sqliteSchemaVersion(db, 'relay_schema_version')).toBe(2);
+    expect((await store.receipt('0x01'))?.ledgerIndex).toBe(0);
+    expect(await store.evidence('0x01')).toBeUndefined();
+    await store.putEvidence([{ attestationId: '0x01', evidence: '{}', evidenceDigest: '0x00', createdAt: 1 }]);
+    expect((await store.evidence('0x01'))?.evidence).toBe('{}');
+  } finally {
+    await ledgerStore.close();
+  }
 });
 
 const PG = process.env.COURTBRIDGE_TEST_PG;
