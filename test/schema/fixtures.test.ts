@@ -32,7 +32,7 @@ describe('domain fixtures', () => {
   it('cover every domain schema (except the shared definitions)', () => {
     const ids = schemaRegistry().schemaIds().filter((id) => id.includes('/schemas/domain/') && !id.includes('/common/'));
     expect(fixtures.map((f) => f.schemaId).sort()).toEqual(ids);
-    expect(ids.length).toBe(14);
+    expect(ids.length).toBe(15);
   });
 
   for (const fx of fixtures) {
