@@ -169,7 +169,8 @@ describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
       });
       // Some runs die during start-up, before the engine runs.
       if (typeof killAfterMs === 'number' && killAfterMs < 60) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs * 5);
-      const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      // The final run must also wait out retry delays stored by the killed runs (bounded by the 60 s backoff cap).
+      const guard = setTimeout(() => child.kill('SIGKILL'), killAfterMs === 'term-when-done' ? 180_000 : 60_000);
       child.on('error', reject);
       child.on('exit', (code, signal) => {
         clearTimeout(guard);
@@ -200,5 +201,5 @@ describe('relay crash safety (anvil + evm adapter + SQLite)', () => {
       expect(attestationIdOfLeaf(leaf.data)).toBe(row.attestationId);
     }
     await expectEvidenceOfEveryLeaf(backend);
-  }, 180_000);
+  }, 300_000);
 });
