@@ -10,7 +10,7 @@
  * SQLite store) named by their kid (a DID URL). The ledger must exist (`courtbridge ledger init`); registrations live
  * in the same database. Admin set and threshold: COURTBRIDGE_ADMINS, COURTBRIDGE_APPROVAL_THRESHOLD.
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../args.js';
 import { fail } from '../../errors.js';
 import { loadConfig, parseStore, type Config } from '../../config.js';
 import { Ledger } from '../../ledger/ledger.js';
@@ -99,12 +99,7 @@ const summary = (r: RegistrationRecord) => ({
 /** Entry point of `courtbridge adapter …`. */
 export async function adapterCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  let p: { values: Values; positionals: string[] };
-  try {
-    p = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true }) as typeof p;
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message });
-  }
+  const p = parseCliArgs(rest, OPTIONS) as { values: Values; positionals: string[] };
   const { values: v, positionals: pos } = p;
   const base = loadConfig();
   const config: Config = v.store === undefined ? base : { ...base, store: parseStore(v.store, '--store', base.store.kind === 'postgres' ? base.store.schema : 'public') };

@@ -3,8 +3,8 @@
  * an attestation from the configured store (COURTBRIDGE_STORE, COURTBRIDGE_MASTER_KEY) and print it (or write it to
  * FILE). `--party` names a case party (repeatable) so the bundle records whether the operator is one (利害关系).
  */
+import { parseCliArgs } from '../args.js';
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { fail } from '../../errors.js';
 import { buildEvidenceBundle } from '../../bundle/build.js';
 import { openBundleSourcesFromEnv } from '../../bundle/export.js';
@@ -12,12 +12,7 @@ import type { CliIo } from '../io.js';
 
 /** Entry point of `courtbridge bundle`. */
 export async function bundleCommand(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, party: { type: 'string', multiple: true } } });
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message }, e);
-  }
+  const parsed = parseCliArgs(args, { out: { type: 'string' }, party: { type: 'string', multiple: true } });
   const [sub, which, ...rest] = parsed.positionals;
   if (sub !== 'export' || which === undefined || rest.length > 0) {
     io.err('usage: courtbridge bundle export <attestationId|ledgerIndex> [--out FILE] [--party USCC]…');

@@ -4,7 +4,7 @@
  * `courtbridge did resolve DID [--allow-http-localhost] [--timeout-ms N] [--ethr-rpc URL --ethr-registry ADDR
  * --ethr-chain-id N]` — print the DID document.
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../args.js';
 import { fail } from '../../errors.js';
 import { generateKeyPair, parseSigAlg } from '../../crypto/signature.js';
 import { didKeyFromPublicKey } from '../../../did/key.js';
@@ -31,12 +31,7 @@ function intOpt(v: string | undefined, field: string, dflt: number, max: number)
 /** Entry point of `courtbridge did …`. */
 export async function didCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  let p;
-  try {
-    p = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message });
-  }
+  const p = parseCliArgs(rest, OPTIONS);
   const v = p.values;
   switch (sub) {
     case 'create': {

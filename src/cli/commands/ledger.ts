@@ -9,8 +9,8 @@
  *   audit                                   re-derive everything stored; "ok" or one finding per line, exit 1
  * Every subcommand takes `--store PATH|URL` (overrides COURTBRIDGE_STORE / DATABASE_URL).
  */
+import { parseCliArgs } from '../args.js';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { loadConfig, parseLedgerHash, parseOrigin, parseStore, type Config } from '../../config.js';
 import { asCourtBridgeError, fail } from '../../errors.js';
 import { describeFinding } from '../../ledger/audit.js';
@@ -94,12 +94,7 @@ async function withLedger<T>(config: Config, io: CliIo, needKey: boolean, fn: (l
 /** Entry point of `courtbridge ledger …`. */
 export async function ledgerCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message });
-  }
+  const parsed = parseCliArgs(rest, OPTIONS) as { values: Values; positionals: string[] };
   const { values: v, positionals: pos } = parsed;
   const base = loadConfig();
   const config: Config = v.store === undefined ? base : { ...base, store: parseStore(v.store, '--store', base.store.kind === 'postgres' ? base.store.schema : 'public') };

@@ -5,7 +5,7 @@
  *   the same record at the same block prints the same attestation id and ledger index.
  * - `courtbridge relay run`: run the engine until SIGINT / SIGTERM, then drain in-flight jobs and exit 0.
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../args.js';
 import { fail } from '../../errors.js';
 import { openRelayFromEnv } from '../../../relay/setup.js';
 import type { CliIo } from '../io.js';
@@ -18,12 +18,7 @@ function int(value: string | undefined, field: string): number | undefined {
 
 /** `courtbridge attest …`. */
 export async function attestCommand(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { at: { type: 'string' }, timeout: { type: 'string' } } });
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message }, e);
-  }
+  const parsed = parseCliArgs(args, { at: { type: 'string' }, timeout: { type: 'string' } });
   const { values, positionals } = parsed;
   if (positionals.length !== 3) {
     io.err('usage: courtbridge attest <chain> <recordType> <key> [--at HEIGHT] [--timeout MS]');

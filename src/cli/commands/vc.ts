@@ -8,7 +8,7 @@
  *            exit 0 only when valid. The trust file: {roots, accreditations[], hubs[], statusLists{url: jwt}}.
  *  revoke|suspend|reinstate|status — see vc-status.ts (status changes attested to, and read back from, the ledger).
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../args.js';
 import { fail } from '../../errors.js';
 import { MemorySink } from '../../../did/attestation.js';
 import { IssuerRegistry, type AccreditationInput } from '../../../did/issuers.js';
@@ -54,12 +54,7 @@ const didOf = (kid: string, field: string): string => (kid.includes('#') ? kid.s
 /** Entry point of `courtbridge vc …`. */
 export async function vcCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  let p;
-  try {
-    p = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message });
-  }
+  const p = parseCliArgs(rest, OPTIONS);
   const v = p.values;
   switch (sub) {
     case 'issue': {

@@ -3,8 +3,8 @@
  * database) and print the bilingual report (src/bundle/report.ts). Exit 0 iff 一致 (consistent), 1 when 不一致, 2 when
  * the bundle or the anchors cannot be read (coded error).
  */
+import { parseCliArgs } from '../args.js';
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { asCourtBridgeError, fail } from '../../errors.js';
 import { renderReport } from '../../bundle/report.js';
 import { MAX_BUNDLE_BYTES } from '../../bundle/types.js';
@@ -24,12 +24,7 @@ export async function readBounded(file: string): Promise<Uint8Array> {
 
 /** Entry point of `courtbridge verify`. */
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { trust: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (e) {
-    return fail('INVALID_INPUT', { field: 'arguments', reason: (e as Error).message }, e);
-  }
+  const parsed = parseCliArgs(args, { trust: { type: 'string' }, json: { type: 'boolean' } });
   if (parsed.positionals.length !== 1) {
     io.err('usage: courtbridge verify bundle.json [--trust anchors.json] [--json]');
     return 2;
