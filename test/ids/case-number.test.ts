@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseCaseNumber, normalizeCaseNumber, CASE_TYPES } from '../../src/ids/case-number.js';
+import { codeOf as code } from '../helpers/codes.js';
 
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'OK';
-};
 const NOW = new Date('2026-06-01T00:00:00Z');
 
 // Forms from 《最高人民法院关于人民法院案件案号的若干规定》(法〔2015〕137号) arts. 3–5 and its annex

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseResidentId, normalizeResidentId, residentIdCheckChar, RESIDENT_ID_WEIGHTS } from '../../src/ids/resident-id.js';
+import { codeOf as code } from '../helpers/codes.js';
 
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'OK';
-};
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 describe('resident identity number (GB 11643-1999, ISO 7064 MOD 11-2)', () => {

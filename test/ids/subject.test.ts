@@ -3,15 +3,8 @@ import { createHmac } from 'node:crypto';
 import f from 'fast-check';
 import { residentIdCheckChar } from '../../src/ids/resident-id.js';
 import { subjectRef, subjectSaltFromEnv, normalizeSubject } from '../../src/ids/subject.js';
+import { codeOf as code } from '../helpers/codes.js';
 
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'OK';
-};
 const SALT = new Uint8Array(32).fill(7);
 const SALT2 = new Uint8Array(32).fill(8);
 

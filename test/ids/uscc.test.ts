@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseUscc, normalizeUscc, usccCheckChar, orgCodeCheckChar, USCC_CHARSET, USCC_WEIGHTS } from '../../src/ids/uscc.js';
+import { codeOf as code } from '../helpers/codes.js';
 
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'OK';
-};
 
 /**
  * Codes of well-known companies as published on their business licences, annual reports and the National Enterprise

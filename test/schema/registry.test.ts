@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, schemaRegistry, validateRecord, personalFields, redactForLedger, checkRecord, MAX_FAILURES, defaultSchemaDir } from '../../src/schema/index.js';
 import { subjectRef } from '../../src/ids/subject.js';
+import { codeOf as code } from '../helpers/codes.js';
 
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return 'OK';
-};
 const errOf = (f: () => unknown): { code: string; details: Record<string, unknown> } => {
   try {
     f();

@@ -9,15 +9,7 @@ import { type GrandpaJustification, type SignedPrecommit, encodeJustification, p
 import type { AuthoritySet } from '../../../src/proofs/substrate/grandpa.js';
 
 /** The CourtBridgeError code `f` throws, or 'OK'. */
-export function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isCourtBridgeError(e)) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
+export { codeOf } from '../../helpers/codes.js';
 
 const FRNK = new TextEncoder().encode('FRNK');
 
