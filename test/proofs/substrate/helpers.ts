@@ -1,5 +1,4 @@
 /** Test helpers: error codes, GRANDPA digest logs, and a GRANDPA voter simulator producing the real wire format. */
-import { isCourtBridgeError } from '../../../src/errors.js';
 import { toHex0x } from '../../../src/crypto/bytes.js';
 import { type KeyPair, generateKeyPair, sign } from '../../../src/crypto/signature.js';
 import { ScaleWriter } from '../../../src/proofs/substrate/scale.js';
