@@ -71,6 +71,8 @@ export class DidResolver implements Resolvable {
   /** The DID document of `did` (a DID URL's fragment/path is ignored); coded errors on failure. */
   async resolveDocument(didUrl: string): Promise<DidDocument> {
     if (typeof didUrl !== 'string' || didUrl.length > 2048) fail('DID_INVALID', { did: String(didUrl).slice(0, 120), reason: 'not a string of at most 2048 characters' });
+    const cached = this.cache.get(didUrl); // a hit means didUrl is a DID that parsed before (see cachedDocument)
+    if (cached) return cached;
     const parsed = parse(didUrl);
     if (parsed === null) fail('DID_INVALID', { did: didUrl.slice(0, 120), reason: 'DID syntax (DID Core §3.1)' });
     const did = parsed.did;
@@ -83,6 +85,14 @@ export class DidResolver implements Resolvable {
     const doc = await p;
     this.cache.set(did, doc);
     return doc;
+  }
+
+  /**
+   * The cached document of exactly `did` (no parsing, no I/O), undefined when not cached. Sound without re-parsing:
+   * only parsed DIDs (never DID URLs) are ever cache keys.
+   */
+  cachedDocument(did: string): DidDocument | undefined {
+    return this.cache.get(did);
   }
 
   /** did-resolver `Resolvable`: same resolution, reported the did-resolver way (for did-jwt / did-jwt-vc). */

@@ -15,14 +15,14 @@ export async function publishStatusListCredential(registry: StatusListRegistry, 
   return signJwt({ iss: hubDid, jti: url, nbf: now, exp: now + ttlSec, vc }, signer);
 }
 
-/** Answers "is the bit of this entry set" for presentation verification. */
+/** Answers "is the bit of this entry set" for presentation verification: synchronously when the list is at hand. */
 export interface StatusChecker {
-  isSet(entry: BitstringStatusListEntry): Promise<boolean>;
+  isSet(entry: BitstringStatusListEntry): boolean | Promise<boolean>;
 }
 
 /** A status checker over the hub's own registry (no network, no signature: the hub trusts its own state). */
 export function registryStatusChecker(registry: StatusListRegistry): StatusChecker {
-  return { isSet: async (entry) => registry.status(entry) };
+  return { isSet: (entry) => registry.status(entry) };
 }
 
 /** Fetch, verify and cache status list credentials published by trusted hubs. */
@@ -42,16 +42,15 @@ export class StatusListClient implements StatusChecker {
 
   private readonly now: () => number;
 
-  /** Is the bit of `entry` set in its (verified, cached) list? */
-  async isSet(entry: BitstringStatusListEntry): Promise<boolean> {
+  /** Is the bit of `entry` set in its (verified, cached) list? Synchronous on a cache hit. */
+  isSet(entry: BitstringStatusListEntry): boolean | Promise<boolean> {
     const url = entry.statusListCredential;
-    let list = this.cache.get(url);
-    if (!list) {
-      list = await this.load(url);
-      this.cache.set(url, list);
-    }
-    if (list.purpose !== entry.statusPurpose) fail('STATUS_LIST_INVALID', { id: url, reason: `list purpose is ${list.purpose}` });
-    return list.bits.get(parseStatusIndex(entry.statusListIndex));
+    const list = this.cache.get(url);
+    if (list) return bitOf(list, entry);
+    return this.load(url).then((loaded) => {
+      this.cache.set(url, loaded);
+      return bitOf(loaded, entry);
+    });
   }
 
   private async load(url: string): Promise<{ purpose: string; bits: Bitstring }> {
@@ -74,4 +73,9 @@ export class StatusListClient implements StatusChecker {
     if (purpose !== 'revocation' && purpose !== 'suspension') fail('STATUS_LIST_INVALID', { id: url, reason: 'statusPurpose' });
     return { purpose, bits: Bitstring.decode(subject.encodedList, url) };
   }
+}
+
+function bitOf(list: { purpose: string; bits: Bitstring }, entry: BitstringStatusListEntry): boolean {
+  if (list.purpose !== entry.statusPurpose) fail('STATUS_LIST_INVALID', { id: entry.statusListCredential, reason: `list purpose is ${list.purpose}` });
+  return list.bits.get(parseStatusIndex(entry.statusListIndex));
 }

@@ -20,7 +20,7 @@ import { numericDate, signJwt, type JwsSigner, type JwtVerifier, type VerifiedJw
 import { TtlLru } from '../lru.js';
 import type { StatusChecker } from '../status-credential.js';
 import { VC_CONTEXT_V1 } from './types.js';
-import { verifyCredentialJwt, type VerifiedCredential } from './vc.js';
+import { verifyCredentialJwtNow, type VerifiedCredential } from './vc.js';
 
 /** Steps of presentation verification, in order. */
 export const PRESENTATION_STEPS = ['holder-signature', 'nonce-audience', 'credentials', 'issuer-accredited', 'status', 'validity-period', 'subject-is-holder'] as const;
@@ -95,7 +95,10 @@ export class PresentationVerifier {
     this.used = new TtlLru(100_000, (o.nonceTtlSec ?? 600) * 1000, () => this.now() * 1000);
   }
 
-  /** Run every step on `vpJwt` against the challenge `nonce`; never throws for a bad presentation. */
+  /**
+   * Run every step on `vpJwt` against the challenge `nonce`; never throws for a bad presentation. Steps run
+   * synchronously while everything they need is cached (DID documents, status lists) and wait only for real I/O.
+   */
   async verify(vpJwt: unknown, nonce: string): Promise<PresentationReport> {
     const steps: StepReport[] = [];
     let firstError: CourtBridgeError | undefined;
@@ -103,21 +106,33 @@ export class PresentationVerifier {
     const skew = this.o.skewSec ?? 60;
     let vp: VerifiedJwt | undefined;
     let vcs: VerifiedCredential[] = [];
-    const run = async (step: PresentationStep, body: () => Promise<void> | void): Promise<void> => {
+    const failed = (step: PresentationStep, e: unknown): void => {
+      const f = e instanceof StepFailure ? e : new StepFailure(asCourtBridgeError(e));
+      const cause = f.error.cause;
+      const causeCode = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
+      steps.push({ step, status: 'failed', code: f.error.code, ...(causeCode ? { cause: causeCode } : {}), ...(f.credential ? { credential: f.credential } : {}) });
+      firstError ??= f.error;
+    };
+    /** One step: reported at once when its body is synchronous, else a promise of the report line. */
+    const run = (step: PresentationStep, body: () => void | Promise<void>): void | Promise<void> => {
       if (firstError) {
         steps.push({ step, status: 'skipped' });
         return;
       }
+      let pending: void | Promise<void>;
       try {
-        await body();
-        steps.push({ step, status: 'ok' });
+        pending = body();
       } catch (e) {
-        const f = e instanceof StepFailure ? e : new StepFailure(asCourtBridgeError(e));
-        const cause = f.error.cause;
-        const causeCode = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
-        steps.push({ step, status: 'failed', code: f.error.code, ...(causeCode ? { cause: causeCode } : {}), ...(f.credential ? { credential: f.credential } : {}) });
-        firstError ??= f.error;
+        failed(step, e);
+        return;
       }
+      if (pending instanceof Promise) {
+        return pending.then(
+          () => void steps.push({ step, status: 'ok' }),
+          (e: unknown) => failed(step, e),
+        );
+      }
+      steps.push({ step, status: 'ok' });
     };
     const perVc = (v: VerifiedCredential, check: () => void): void => {
       try {
@@ -126,24 +141,35 @@ export class PresentationVerifier {
         throw new StepFailure(asCourtBridgeError(e), v.id);
       }
     };
+    let wait: void | Promise<void>;
 
-    await run('holder-signature', async () => {
-      try {
-        vp = await this.o.jwt.verify(vpJwt, { purpose: 'authentication', now, skewSec: skew });
-      } catch (e) {
+    wait = run('holder-signature', () => {
+      const vpFailure = (e: unknown): never => {
         const err = asCourtBridgeError(e);
         if (err.category === 'io') throw err;
-        fail('VP_SIGNATURE_INVALID', { holder: 'unknown', reason: err.code }, err);
+        return fail('VP_SIGNATURE_INVALID', { holder: 'unknown', reason: err.code }, err);
+      };
+      const accept = (verified: VerifiedJwt): void => {
+        vp = verified;
+        const claim = verified.payload.vp as { type?: unknown; verifiableCredential?: unknown } | undefined;
+        if (typeof claim !== 'object' || claim === null || !Array.isArray(claim.type) || !claim.type.includes('VerifiablePresentation')) fail('JWT_CLAIM_INVALID', { claim: 'vp', reason: 'not a VerifiablePresentation' });
+        const list = claim.verifiableCredential;
+        const max = this.o.maxCredentials ?? 16;
+        if (!Array.isArray(list) || list.length === 0) fail('JWT_CLAIM_INVALID', { claim: 'vp.verifiableCredential', reason: 'must list at least one credential' });
+        if (list.length > max) fail('TOO_LARGE', { field: 'vp.verifiableCredential', limit: max });
+      };
+      let verified: VerifiedJwt | Promise<VerifiedJwt>;
+      try {
+        verified = this.o.jwt.verifyNow(vpJwt, { purpose: 'authentication', now, skewSec: skew });
+      } catch (e) {
+        return vpFailure(e);
       }
-      const claim = vp.payload.vp as { type?: unknown; verifiableCredential?: unknown } | undefined;
-      if (typeof claim !== 'object' || claim === null || !Array.isArray(claim.type) || !claim.type.includes('VerifiablePresentation')) fail('JWT_CLAIM_INVALID', { claim: 'vp', reason: 'not a VerifiablePresentation' });
-      const list = claim.verifiableCredential;
-      const max = this.o.maxCredentials ?? 16;
-      if (!Array.isArray(list) || list.length === 0) fail('JWT_CLAIM_INVALID', { claim: 'vp.verifiableCredential', reason: 'must list at least one credential' });
-      if (list.length > max) fail('TOO_LARGE', { field: 'vp.verifiableCredential', limit: max });
+      if (verified instanceof Promise) return verified.then(accept, vpFailure);
+      accept(verified);
     });
+    if (wait) await wait;
 
-    await run('nonce-audience', () => {
+    run('nonce-audience', () => {
       const p = vp!.payload;
       const aud = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) ? p.aud : [];
       if (aud.length !== 1 || aud[0] !== this.o.audience) fail('VP_AUDIENCE_MISMATCH', { aud: String(aud[0] ?? 'none').slice(0, 200), expected: this.o.audience });
@@ -156,20 +182,29 @@ export class PresentationVerifier {
       this.used.set(nonce, true);
     });
 
-    await run('credentials', async () => {
+    wait = run('credentials', () => {
       const list = (vp!.payload.vp as { verifiableCredential: unknown[] }).verifiableCredential;
       const out: VerifiedCredential[] = [];
-      for (let i = 0; i < list.length; i++) {
-        try {
-          out.push(await verifyCredentialJwt(list[i], this.o.jwt, i, this.o.memoCredentials ?? true));
-        } catch (e) {
+      const memo = this.o.memoCredentials ?? true;
+      const each = inOrder(list.length, (i) => {
+        const bad = (e: unknown): never => {
           throw new StepFailure(asCourtBridgeError(e), `#${i}`);
+        };
+        let v: VerifiedCredential | Promise<VerifiedCredential>;
+        try {
+          v = verifyCredentialJwtNow(list[i], this.o.jwt, i, memo);
+        } catch (e) {
+          return bad(e);
         }
-      }
+        if (v instanceof Promise) return v.then((c) => void out.push(c), bad);
+        out.push(v);
+      });
+      if (each) return each.then(() => void (vcs = out));
       vcs = out;
     });
+    if (wait) await wait;
 
-    await run('issuer-accredited', () => {
+    run('issuer-accredited', () => {
       for (const v of vcs) {
         perVc(v, () => {
           const j = String(v.claims.jurisdiction);
@@ -178,38 +213,50 @@ export class PresentationVerifier {
       }
     });
 
-    await run('status', async () => {
-      for (const v of vcs) {
+    wait = run('status', () =>
+      inOrder(vcs.length, (k) => {
+        const v = vcs[k]!;
         if (!v.status.some((s) => s.statusPurpose === 'revocation')) throw new StepFailure(new CourtBridgeError('STATUS_LIST_INVALID', { id: v.id, reason: 'credential has no revocation entry' }), v.id);
-        for (const entry of v.status) {
-          let set: boolean;
+        const unreachable = (e: unknown): never => {
+          throw new StepFailure(asCourtBridgeError(e), v.id);
+        };
+        const entries = inOrder(v.status.length, (j) => {
+          const entry = v.status[j]!;
+          const judge = (set: boolean): void => {
+            if (set) throw new StepFailure(new CourtBridgeError(entry.statusPurpose === 'revocation' ? 'VC_REVOKED' : 'VC_SUSPENDED', { id: v.id }), v.id);
+          };
+          let set: boolean | Promise<boolean>;
           try {
-            set = await this.o.status.isSet(entry);
+            set = this.o.status.isSet(entry);
           } catch (e) {
-            throw new StepFailure(asCourtBridgeError(e), v.id);
+            return unreachable(e);
           }
-          if (set) throw new StepFailure(new CourtBridgeError(entry.statusPurpose === 'revocation' ? 'VC_REVOKED' : 'VC_SUSPENDED', { id: v.id }), v.id);
-        }
-        perVc(v, () => {
-          if (v.claims.status === 'suspended') fail('VC_SUSPENDED', { id: v.id });
-          if (v.claims.status === 'cancelled') fail('VC_REVOKED', { id: v.id });
+          if (set instanceof Promise) return set.then(judge, unreachable);
+          judge(set);
         });
-      }
-    });
+        const claimed = (): void =>
+          perVc(v, () => {
+            if (v.claims.status === 'suspended') fail('VC_SUSPENDED', { id: v.id });
+            if (v.claims.status === 'cancelled') fail('VC_REVOKED', { id: v.id });
+          });
+        if (entries) return entries.then(claimed);
+        claimed();
+      }),
+    );
+    if (wait) await wait;
 
-    await run('validity-period', () => {
+    run('validity-period', () => {
       for (const v of vcs) {
         perVc(v, () => {
           if (now + skew < v.validFrom) fail('VC_NOT_YET_VALID', { id: v.id, nbf: v.validFrom });
           if (now - skew >= v.validUntil) fail('VC_EXPIRED', { id: v.id, exp: v.validUntil });
           const annual = v.claims.annualRegistrationValidUntil;
-          // The annual registration date is a calendar day in China (UTC+8), valid through its end.
-          if (typeof annual === 'string' && now >= Date.parse(`${annual}T24:00:00+08:00`) / 1000) fail('VC_EXPIRED', { id: v.id, exp: annual });
+          if (typeof annual === 'string' && now >= endOfChinaDay(annual)) fail('VC_EXPIRED', { id: v.id, exp: annual });
         });
       }
     });
 
-    await run('subject-is-holder', () => {
+    run('subject-is-holder', () => {
       for (const v of vcs) perVc(v, () => v.subject === vp!.issuer || fail('VC_SUBJECT_NOT_HOLDER', { id: v.id, subject: v.subject, holder: vp!.issuer }));
     });
 
@@ -221,3 +268,25 @@ export class PresentationVerifier {
     return { ok, ...(vp ? { holder: vp.issuer } : {}), steps, credentials: ok ? vcs : [], ...(error ? { error } : {}) };
   }
 }
+
+/** Call `f(0)`, …, `f(n - 1)` in order: synchronously while every call is, through a promise from the first that is not. */
+function inOrder(n: number, f: (i: number) => void | Promise<void>, from = 0): void | Promise<void> {
+  for (let i = from; i < n; i++) {
+    const pending = f(i);
+    if (pending instanceof Promise) return pending.then(() => inOrder(n, f, i + 1));
+  }
+}
+
+/** End of calendar day `day` (YYYY-MM-DD) in China (UTC+8), seconds; NaN for a malformed day (never expires it). */
+function endOfChinaDay(day: string): number {
+  let t = dayEnds.get(day);
+  if (t === undefined) {
+    // The annual registration date is a calendar day in China (UTC+8), valid through its end.
+    t = Date.parse(`${day}T24:00:00+08:00`) / 1000;
+    if (day.length > 32) return t; // a date is 10 characters: never cache arbitrary strings
+    if (dayEnds.size >= 4096) dayEnds.clear();
+    dayEnds.set(day, t);
+  }
+  return t;
+}
+const dayEnds = new Map<string, number>();

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fail, isCourtBridgeError } from '../../src/errors.js';
-import type { JwsSigner, JwtVerifier } from '../jwt.js';
+import type { JwsSigner, JwtVerifier, VerifiedJwt } from '../jwt.js';
 import { signJwt, numericDate } from '../jwt.js';
 import type { BitstringStatusListEntry } from '../status-list.js';
 import { CREDENTIAL_SCHEMAS, VC_CONTEXT_V1, parseCredentialType, schemaFailure, type CredentialType } from './types.js';
@@ -69,15 +69,33 @@ export interface VerifiedCredential {
  * issuer's resolved document is unchanged (see VerifyJwtOptions.memo).
  */
 export async function verifyCredentialJwt(token: unknown, verifier: JwtVerifier, index = 0, memo = true): Promise<VerifiedCredential> {
-  let jwt;
+  return verifyCredentialJwtNow(token, verifier, index, memo);
+}
+
+/**
+ * `verifyCredentialJwt`, synchronous when the issuer's document is cached (see JwtVerifier.verifyNow). A credential
+ * is always kept parsed (VerifyJwtOptions.keepParsed): a lawyer presents the same licence again and again, and its
+ * signature is still checked every time unless `memo`.
+ */
+export function verifyCredentialJwtNow(token: unknown, verifier: JwtVerifier, index = 0, memo = true): VerifiedCredential | Promise<VerifiedCredential> {
+  let jwt: VerifiedJwt | Promise<VerifiedJwt>;
   try {
-    jwt = await verifier.verify(token, { purpose: 'assertionMethod', checkTime: false, memo });
+    jwt = verifier.verifyNow(token, { purpose: 'assertionMethod', checkTime: false, memo, keepParsed: true });
   } catch (e) {
-    const code = isCourtBridgeError(e) ? e.code : 'INTERNAL';
-    if (isCourtBridgeError(e) && e.category === 'io') throw e; // resolution outages are not a verdict on the credential
-    return fail('VC_SIGNATURE_INVALID', { id: `#${index}`, reason: code }, e);
+    return signatureFailure(e, index);
   }
-  // A memoised signature check returns the same VerifiedJwt object: its structure/schema verdict is the same too.
+  if (jwt instanceof Promise) return jwt.then((j) => credentialOf(j, token, index), (e: unknown) => signatureFailure(e, index));
+  return credentialOf(jwt, token, index);
+}
+
+function signatureFailure(e: unknown, index: number): never {
+  const code = isCourtBridgeError(e) ? e.code : 'INTERNAL';
+  if (isCourtBridgeError(e) && e.category === 'io') throw e; // resolution outages are not a verdict on the credential
+  return fail('VC_SIGNATURE_INVALID', { id: `#${index}`, reason: code }, e);
+}
+
+/** Structure and schema of a verified VC-JWT; the verdict on a kept (frozen, shared) token is computed once. */
+function credentialOf(jwt: VerifiedJwt, token: unknown, index: number): VerifiedCredential {
   const known = parsedCredentials.get(jwt);
   if (known) return known;
   const p = jwt.payload;
@@ -102,7 +120,8 @@ export async function verifyCredentialJwt(token: unknown, verifier: JwtVerifier,
   const v = vc as { credentialSubject: Record<string, unknown>; credentialStatus: BitstringStatusListEntry[] };
   if (v.credentialSubject.id !== undefined && v.credentialSubject.id !== p.sub) bad('credentialSubject.id differs from sub');
   const out: VerifiedCredential = { jwt: token as string, id, type, issuer: jwt.issuer, subject: p.sub as string, validFrom, validUntil, claims: v.credentialSubject, status: v.credentialStatus };
-  parsedCredentials.set(jwt, out);
+  // Only a kept token (frozen, returned again for the same string) is ever seen twice; its payload is frozen too.
+  if (Object.isFrozen(jwt)) parsedCredentials.set(jwt, Object.freeze(out));
   return out;
 }
 

@@ -155,6 +155,63 @@ describe('verified-token memo (opt-in, tied to the resolved document object)', (
   });
 });
 
+describe('kept parsed tokens and the synchronous path (issue 4 performance)', () => {
+  const rotating = () => {
+    const a = identity('Ed25519');
+    const b = identity('Ed25519');
+    const did = 'did:web:kept.example';
+    const docWith = (multibase: string): DidDocument => ({
+      id: did,
+      verificationMethod: [{ id: `${did}#k`, type: 'Multikey', controller: did, publicKeyMultibase: multibase }],
+      assertionMethod: [`${did}#k`],
+    });
+    const state = { doc: docWith(a.did.slice(8)) };
+    return { a, did, state, rotate: () => void (state.doc = docWith(b.did.slice(8))) };
+  };
+
+  it('a kept token still has its signature checked on every call: after a rotation it fails, memo or not', async () => {
+    const r = rotating();
+    const v = new JwtVerifier({ resolveDocument: async () => r.state.doc, cachedDocument: () => r.state.doc });
+    const t = await signJwt({ iss: r.did, exp: now + 60 }, { ...r.a.signer, kid: `${r.did}#k` });
+    const first = v.verifyNow(t, { purpose: 'assertionMethod', keepParsed: true });
+    expect(first).not.toBeInstanceOf(Promise); // document cached: no await anywhere
+    expect(v.verifyNow(t, { purpose: 'assertionMethod', keepParsed: true })).toBe(first); // kept: the same frozen result
+    expect(Object.isFrozen((first as { payload: object }).payload)).toBe(true);
+    r.rotate();
+    expect(await codeOf(() => v.verifyNow(t, { purpose: 'assertionMethod', keepParsed: true }))).toBe('JWT_SIGNATURE_INVALID');
+    expect(await codeOf(() => v.verifyNow(t, { purpose: 'assertionMethod', memo: true }))).toBe('JWT_SIGNATURE_INVALID');
+  });
+
+  it('a memo hit needs the same purpose: a token checked for assertionMethod is checked again for authentication', async () => {
+    const r = rotating();
+    const v = new JwtVerifier({ resolveDocument: async () => r.state.doc });
+    const t = await signJwt({ iss: r.did, exp: now + 60 }, { ...r.a.signer, kid: `${r.did}#k` });
+    expect((await v.verify(t, { purpose: 'assertionMethod', memo: true })).issuer).toBe(r.did);
+    expect(await codeOf(v.verify(t, { purpose: 'authentication', memo: true }))).toBe('JWT_KID_UNKNOWN'); // not listed there
+  });
+
+  it('non-canonical base64url (unused bits set in the last character) is malformed, in every part', async () => {
+    const id = identity('Ed25519');
+    const t = await signJwt({ iss: id.did, iat: now, exp: now + 60 }, id.signer);
+    const [h, p, s] = t.split('.') as [string, string, string];
+    // A 64-byte signature is 86 characters, the last carrying 2 unused bits; header and payload lengths vary.
+    const flip = (x: string): string => {
+      const tail = x.length % 4;
+      if (tail === 0) return x; // no unused bits to set (such a part is skipped below)
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(x.at(-1)!);
+      return x.slice(0, -1) + alphabet[last | 1];
+    };
+    expect(s.length % 4).toBe(2);
+    expect(await codeOf(verifier.verify(`${h}.${p}.${flip(s)}`, { purpose: 'authentication' }))).toBe('JWT_MALFORMED');
+    for (const [part, bad] of [[h, `${flip(h)}.${p}.${s}`], [p, `${h}.${flip(p)}.${s}`]] as const) {
+      if (part.length % 4 === 0) continue;
+      expect(await codeOf(verifier.verify(bad, { purpose: 'authentication' }))).toBe('JWT_MALFORMED');
+    }
+    expect(await codeOf(verifier.verify(`${h}.${p}.${s.slice(0, -1)}+`, { purpose: 'authentication' }))).toBe('JWT_MALFORMED'); // base64, not base64url
+  });
+});
+
 describe('property: hostile tokens only ever produce coded errors', () => {
   it('random mutations of a valid token (byte flips, truncation, junk) never verify and never throw uncoded', async () => {
     const { ERRORS } = await import('../../src/errors.js');
