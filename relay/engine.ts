@@ -226,6 +226,16 @@ export class RelayEngine {
 
   private async workerLoop(): Promise<void> {
     while (this.running) {
+      // With a sequencer lease (docs/scaling.md) only its holder claims: a standby claims nothing (its attempts could
+      // not append) and takes over once the holder's lease expires or is released.
+      const seq = this.o.ledger.sequencer;
+      if (seq !== undefined && !(await seq.ensure().catch(() => false))) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, Math.max(this.o.pollMs ?? 250, Math.floor(seq.ttlMs / 4)));
+          this.wake.push(() => { clearTimeout(t); r(); });
+        });
+        continue;
+      }
       let jobs: JobRow[] = [];
       try {
         jobs = await this.o.store.claim(this.owner, this.o.batchSize ?? 32, Date.now(), this.o.leaseMs ?? 60_000);

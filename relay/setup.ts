@@ -8,7 +8,8 @@
  * | `COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS` | how often the approved registrations are re-read (activation, rotation, disabling) | 2000 |
  * | `COURTBRIDGE_RELAY_KEY_FILE` | the hub's Ed25519 DID key, sealed with the master key (created 0600 on first use) | `./data/relay-key.json` |
  * | `COURTBRIDGE_SUBJECT_SALT` | consortium subject salt, hex ≥ 16 bytes | required |
- * | `COURTBRIDGE_RELAY_WORKERS`, `COURTBRIDGE_RELAY_LEASE_MS`, `COURTBRIDGE_RELAY_MAX_ATTEMPTS`, `COURTBRIDGE_RELAY_POLL_MS` | engine tuning | 2, 60000, 8, 250 |
+ * | `COURTBRIDGE_RELAY_WORKERS`, `COURTBRIDGE_RELAY_LEASE_MS`, `COURTBRIDGE_RELAY_MAX_ATTEMPTS`, `COURTBRIDGE_RELAY_POLL_MS`, `COURTBRIDGE_RELAY_BATCH` | engine tuning | 2, 60000, 8, 250, 32 |
+ * | `COURTBRIDGE_SEQUENCER_LEASE_MS` | when set (≥ 100), the ledger appends only under the sequencer lease with this time to live, and only its holder claims jobs (several relay processes on one PostgreSQL, docs/scaling.md) | unset (off) |
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -127,7 +128,11 @@ export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: st
   const passphrase = resolveMasterKey(config.masterKey, notice);
   const hub = loadHubKey(env.COURTBRIDGE_RELAY_KEY_FILE ?? './data/relay-key.json', passphrase, notice);
   const store = await openStore(config.store);
-  const ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax });
+  const owner = extra.owner ?? `relay-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const leaseMs = env.COURTBRIDGE_SEQUENCER_LEASE_MS === undefined ? undefined : intEnv(env, 'COURTBRIDGE_SEQUENCER_LEASE_MS', 0);
+  if (leaseMs !== undefined && leaseMs < 100) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_SEQUENCER_LEASE_MS', reason: 'must be at least 100' });
+  const sequencer = leaseMs === undefined ? undefined : { holder: owner, ttlMs: leaseMs, notice };
+  const ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax, sequencer });
   const relayStore = await openRelayStore(store);
   let chains: ChainResolver & { close(): Promise<void> };
   let rateLimit: RelayEngineOptions['rateLimit'];
@@ -146,7 +151,8 @@ export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: st
     ledger, store: relayStore, chains, verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt, rateLimit,
     workers: intEnv(env, 'COURTBRIDGE_RELAY_WORKERS', 2), leaseMs: intEnv(env, 'COURTBRIDGE_RELAY_LEASE_MS', 60_000),
     maxAttempts: intEnv(env, 'COURTBRIDGE_RELAY_MAX_ATTEMPTS', 8), pollMs: intEnv(env, 'COURTBRIDGE_RELAY_POLL_MS', 250),
-    ...extra,
+    batchSize: Math.max(1, intEnv(env, 'COURTBRIDGE_RELAY_BATCH', 32)),
+    ...extra, owner,
   });
   return {
     engine, ledger,

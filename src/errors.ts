@@ -69,6 +69,7 @@ export const ERRORS = {
   LEDGER_SIZE_EXCEEDED: row(404, 'state', 'tree size {size} exceeds the ledger size {treeSize}'),
   LEDGER_CONFLICT: row(409, 'state', 'another writer keeps appending to the ledger: {reason}'),
   STORE_SCHEMA_NEWER: row(409, 'state', 'store schema version {found} is newer than this build supports ({supported})'),
+  SEQUENCER_FENCED: row(409, 'state', 'ledger sequencer lease {name} is not held with token {token}: {reason}'),
 
   // ── light client and BFT ─────────────────────────────────────────────────────────────────────────────────────
   QUORUM_NOT_REACHED: row(422, 'verify', 'signatures carry {signed} of {total} weight; more than 2/3 is required'),
@@ -80,6 +81,7 @@ export const ERRORS = {
   NO_VALIDATOR_SET_AT_HEIGHT: row(422, 'verify', 'no trusted validator set covers height {height}'),
   TRUSTING_PERIOD_EXPIRED: row(422, 'verify', 'trusting period expired: last trusted update {at}, now {now}'),
   CHAIN_FROZEN: row(409, 'state', 'chain {chainId} is frozen after misbehaviour evidence'),
+  CHAIN_NOT_FROZEN: row(409, 'state', 'chain {chainId} is not frozen; there is nothing to unfreeze'),
   HEADER_CONFLICT: row(422, 'verify', 'two final headers at height {height}: {a} and {b}'),
   CHAIN_ID_MISMATCH: row(422, 'verify', 'header is for chain {actual}, not {expected}'),
   TRUST_STATE_INVALID: row(400, 'input', 'trust state is invalid: {reason}'),
@@ -135,6 +137,10 @@ export const ERRORS = {
   STATUS_INDEX_OUT_OF_RANGE: row(400, 'input', 'status index {index} is outside the list of {size} entries'),
   KEY_NOT_FOUND: row(404, 'state', 'key {kid} is not in the key store'),
   KEY_EXISTS: row(409, 'state', 'key {kid} already exists'),
+  CREDENTIAL_NOT_FOUND: row(404, 'state', 'no credential {id} is registered with this hub'),
+  CREDENTIAL_NOT_OWNED: row(403, 'auth', '{did} is not the issuer of credential {id} nor a delegator above it'),
+  CREDENTIAL_EXISTS: row(409, 'state', 'credential {id} is already registered with other content'),
+  CREDENTIAL_REVOKED_FINAL: row(409, 'state', 'credential {id} is revoked; revocation is final'),
 
   // ── identifiers and schemas ──────────────────────────────────────────────────────────────────────────────────
   USCC_INVALID: row(422, 'verify', '{field} is not a valid unified social credit code (GB 32100-2015): {reason}'),
@@ -162,6 +168,15 @@ export const ERRORS = {
   RELAY_LEDGER_MISMATCH: row(500, 'state', 'attestation {id} is recorded at ledger index {index} but the leaf there differs: {reason}'),
   ATTESTATION_INVALID: row(422, 'verify', 'attestation is invalid: {reason}'),
   ANCHOR_FAILED: row(503, 'io', 'checkpoint anchor on {chainId} failed: {reason}'),
+
+  // ── court webhooks (relay/webhooks) ──────────────────────────────────────────────────────────────────────────
+  WEBHOOK_URL_INVALID: row(400, 'input', 'webhook URL is invalid: {reason}'),
+  WEBHOOK_NOT_FOUND: row(404, 'state', 'no webhook {id} of this court'),
+  WEBHOOK_LIMIT: row(409, 'state', 'a court may register at most {max} webhooks'),
+  WEBHOOK_RECEIVER_REJECTED: row(502, 'io', 'webhook receiver answered HTTP {status}'),
+  WEBHOOK_TIMEOUT: row(504, 'io', 'webhook receiver did not answer within {ms} ms'),
+  WEBHOOK_UNREACHABLE: row(502, 'io', 'webhook receiver cannot be reached: {reason}'),
+  WEBHOOK_SIGNATURE_INVALID: row(401, 'verify', 'webhook delivery signature is invalid: {reason}'),
 
   // ── adapters and relay ───────────────────────────────────────────────────────────────────────────────────────
   RPC_UNAVAILABLE: row(503, 'io', '{method} on {chain}: no endpoint answered ({reason})'),

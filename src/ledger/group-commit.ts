@@ -8,8 +8,9 @@
 import { hash as oneShotHash } from 'node:crypto';
 import { HASHES, type HashSuite } from '../crypto/hash.js';
 import { toHex } from '../crypto/bytes.js';
-import { fail, asCourtBridgeError } from '../errors.js';
+import { fail, asCourtBridgeError, isCourtBridgeError } from '../errors.js';
 import { CompactRange, leafHash } from './merkle.js';
+import type { Sequencer } from './sequencer.js';
 import type { LeafRow, LedgerStore } from './store/types.js';
 
 /** What an append resolves to once its leaf is durable. */
@@ -55,6 +56,8 @@ export class GroupCommitter {
     private range: CompactRange | undefined,
     private readonly maxBatch: number,
     private readonly loadRange: (size: number) => Promise<CompactRange>,
+    /** When set, every batch is fenced by this process's sequencer lease (acquired on demand). */
+    private readonly sequencer?: Sequencer,
   ) {}
 
   /** The in-memory frontier (for cross-checks only: checkpoints recompute roots from stored nodes). */
@@ -144,7 +147,7 @@ export class GroupCommitter {
           ? { index: base.size + j, leafHash: hashes[i]!, data: batch[i]!.data, nodes }
           : { index: base.size + j, leafHash: hashes[i]!, data: batch[i]!.data, nodes, key };
       }
-      const outcome = todo.length === 0 ? { ok: true as const } : await this.store.appendBatch(base.size, leaves);
+      const outcome = todo.length === 0 ? { ok: true as const } : await this.append(base.size, leaves);
       if (outcome.ok) {
         this.range = next;
         if (todo.length > 0) this.transactions++;
@@ -168,6 +171,26 @@ export class GroupCommitter {
       if (attempt >= MAX_CONFLICT_RETRIES) fail('LEDGER_CONFLICT', { reason: `head moved ${attempt + 1} times` });
       attempt++;
       this.range = await this.loadRange(outcome.currentSize);
+    }
+  }
+
+  /**
+   * One store append; with a sequencer, fenced by its token (acquiring the lease first if needed). A refusal by the
+   * store deposes this process's sequencer, and the frontier is reloaded on the next batch (another holder appended).
+   */
+  private async append(expectedSize: number, leaves: readonly LeafRow[]) {
+    const seq = this.sequencer;
+    if (seq === undefined) return this.store.appendBatch(expectedSize, leaves);
+    if (!(await seq.ensure())) fail('SEQUENCER_FENCED', { name: seq.name, token: 0, reason: 'another process holds the lease' });
+    const fence = seq.fence();
+    try {
+      return await this.store.appendBatch(expectedSize, leaves, fence);
+    } catch (e) {
+      if (isCourtBridgeError(e) && e.code === 'SEQUENCER_FENCED') {
+        seq.fenced(fence.token);
+        this.range = undefined;
+      }
+      throw e;
     }
   }
 }

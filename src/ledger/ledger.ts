@@ -19,6 +19,7 @@ import {
   CompactRange, assemble, consistencyPlan, inclusionPlan, planNodes, rootFromPeaks, rootPlan, verifyConsistency, verifyInclusion, type NodeId,
 } from './merkle.js';
 import { LedgerKeyring, newLedgerKeys, type CosignatureInput } from './ledger-keys.js';
+import { Sequencer, type SequencerOptions } from './sequencer.js';
 import { nodeKeyString, type CheckpointRow, type LedgerMeta, type LedgerStore } from './store/types.js';
 
 export type { AppendReceipt } from './group-commit.js';
@@ -43,6 +44,12 @@ export interface LedgerOpenOptions {
   groupCommitMax?: number;
   /** Fail with LEDGER_CONFIG_MISMATCH unless the stored ledger has these. */
   expect?: { origin?: string; hashAlg?: LedgerHashAlg };
+  /**
+   * Append only while holding the sequencer lease (src/ledger/sequencer.ts): acquired on the first append, renewed
+   * in the background, released on close; appends are fenced by its token. For several processes appending to one
+   * store (docs/scaling.md). Unset: appends are unfenced (still conditional on the head, so the tree cannot fork).
+   */
+  sequencer?: SequencerOptions;
 }
 
 /** Options for creating a ledger. */
@@ -95,13 +102,16 @@ export class Ledger {
   private readonly committer: GroupCommitter;
   private readonly keyring: LedgerKeyring;
   private readonly roots = new Map<number, Uint8Array>();
+  /** This process's handle on the sequencer lease, when opened with `sequencer`. */
+  readonly sequencer: Sequencer | undefined;
 
-  private constructor(store: LedgerStore, meta: LedgerMeta, range: CompactRange | undefined, keyring: LedgerKeyring, maxBatch: number) {
+  private constructor(store: LedgerStore, meta: LedgerMeta, range: CompactRange | undefined, keyring: LedgerKeyring, maxBatch: number, sequencer?: Sequencer) {
     this.store = store;
     this.meta = meta;
     this.h = hashSuite(meta.hashAlg);
     this.keyring = keyring;
-    this.committer = new GroupCommitter(this.h, store, range, maxBatch, (size) => loadRange(store, this.h, size));
+    this.sequencer = sequencer;
+    this.committer = new GroupCommitter(this.h, store, range, maxBatch, (size) => loadRange(store, this.h, size), sequencer);
   }
 
   /** Create a new ledger in `store`: meta row, head at 0, fresh Ed25519 + SM2 keys sealed with the master key. */
@@ -133,7 +143,7 @@ export class Ledger {
     const keyring = new LedgerKeyring(meta, await store.keys(), opts.masterKey);
     const maxBatch = opts.groupCommitMax ?? 1000;
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) fail('CONFIG_INVALID', { field: 'groupCommitMax', reason: 'must be a positive integer' });
-    return new Ledger(store, meta, range, keyring, maxBatch);
+    return new Ledger(store, meta, range, keyring, maxBatch, opts.sequencer && new Sequencer(store, opts.sequencer));
   }
 
   /** The ledger's origin (first line of its checkpoints). */
@@ -322,6 +332,7 @@ export class Ledger {
     try {
       await this.committer.drain();
     } finally {
+      await this.sequencer?.close();
       await this.store.close();
     }
   }

@@ -18,6 +18,12 @@ export interface PgConnectOptions {
   createSchema?: boolean;
   /** Pool size. Default 4. */
   max?: number;
+  /**
+   * Server-side `idle_in_transaction_session_timeout`, ms. Default 10 000. A process cut off from the database in
+   * the middle of a transaction would otherwise hold its row locks (the ledger head) until TCP keepalive notices;
+   * every transaction of CourtBridge is a few back-to-back statements, so 10 s idle inside one means the client is gone.
+   */
+  idleInTransactionMs?: number;
 }
 
 /** A pool bound to one schema. */
@@ -35,7 +41,7 @@ export class PgDatabase {
   static async connect(url: string, opts: PgConnectOptions = {}): Promise<PgDatabase> {
     const schema = opts.schema ?? 'public';
     if (!SCHEMA_RE.test(schema)) fail('CONFIG_INVALID', { field: 'schema', reason: 'must be an SQL identifier' });
-    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, options: `-c search_path=${schema}` });
+    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, options: `-c search_path=${schema} -c idle_in_transaction_session_timeout=${Math.max(0, Math.floor(opts.idleInTransactionMs ?? 10_000))}` });
     pool.on('error', () => { /* idle client errors surface on the next query */ });
     const db = new PgDatabase(pool, `${redactUrl(url)} (schema ${schema})`);
     if (opts.createSchema) {

@@ -60,7 +60,7 @@ export function storeConformance(harness: StoreHarness, opts: { proofSizes: numb
     try {
       await rejectsWith(() => Ledger.open(store), 'LEDGER_NOT_INITIALIZED');
       const ledger = await Ledger.init(store, { origin: 'court.test/ledger', hashAlg: 'sha256', masterKey: TEST_MASTER_KEY });
-      expect(await store.schemaVersion()).toBe(2);
+      expect(await store.schemaVersion()).toBe(3);
       expect((await store.meta())!.origin).toBe('court.test/ledger');
       expect(await store.size()).toBe(0);
       const keys = await store.keys();

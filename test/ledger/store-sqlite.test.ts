@@ -44,7 +44,7 @@ describe('ledger schema v2 on SQLite', () => {
       await ledger.close();
       // Back to a v1 file: what a ledger written by the previous build looks like.
       const db = openSqliteDatabase(path);
-      db.exec('DROP TABLE leaf_keys; DELETE FROM schema_version WHERE version = 2;');
+      db.exec('DROP TABLE leaf_keys; DROP TABLE ledger_sequencer; DELETE FROM schema_version WHERE version >= 2;');
       db.close();
     }
     const check = openSqliteDatabase(path);
@@ -52,7 +52,7 @@ describe('ledger schema v2 on SQLite', () => {
     expect(check.prepare('SELECT MAX(version) FROM schema_version').pluck().get()).toBe(1);
     check.close();
     const store = await openSqliteStore(path);
-    expect(await store.schemaVersion()).toBe(2);
+    expect(await store.schemaVersion()).toBe(3);
     const ledger = await Ledger.open(store, { masterKey: TEST_MASTER_KEY });
     const a = await ledger.append({ new: 1 }, { key: 'k1' });
     const b = await ledger.append({ new: 2 }, { key: 'k1' });

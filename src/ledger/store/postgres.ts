@@ -12,7 +12,8 @@ import type { MigrationSet } from '../../store/migrations.js';
 import { POSTGRES_MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import {
   nodeFromRow, nodeHome, nodeKeyString,
-  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyedLeaf, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+  type AppendOutcome, type CheckpointRow, type CosignatureRow, type Fence, type KeyedLeaf, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+  type SequencerLease,
 } from './types.js';
 
 /** Options of the PostgreSQL store. */
@@ -95,11 +96,22 @@ export class PostgresLedgerStore implements LedgerStore {
     return r.rows[0] ? Number(r.rows[0].tree_size) : 0;
   }
 
-  async appendBatch(expectedSize: number, leaves: readonly LeafRow[]): Promise<AppendOutcome> {
+  async appendBatch(expectedSize: number, leaves: readonly LeafRow[], fence?: Fence): Promise<AppendOutcome> {
     return this.tx(async (c): Promise<AppendOutcome> => {
-      // Row lock on the head: concurrent writers queue here and then see the size committed before them.
-      const head = await this.query<{ tree_size: string }>('SELECT tree_size FROM ledger_head WHERE id = 1 FOR UPDATE', [], c);
+      // Row lock on the head: concurrent writers queue here and then see the size committed before them. A fenced
+      // append reads the lease in the same statement; acquisitions take the head lock too, so no new token can be
+      // granted between this check and the commit.
+      const head = fence === undefined
+        ? await this.query<{ tree_size: string }>('SELECT tree_size FROM ledger_head WHERE id = 1 FOR UPDATE', [], c)
+        : await this.query<{ tree_size: string; token: string | null; live: boolean | null }>(
+          `SELECT h.tree_size, s.token, s.expires_at > clock_timestamp() AS live FROM ledger_head h
+           LEFT JOIN ledger_sequencer s ON s.name = $1 WHERE h.id = 1 FOR UPDATE OF h`, [fence.name], c);
       if (!head.rows[0]) fail('LEDGER_NOT_INITIALIZED', { origin: this.location });
+      if (fence !== undefined) {
+        const r = head.rows[0] as unknown as { token: string | null; live: boolean | null };
+        if (r.token === null || Number(r.token) !== fence.token) fail('SEQUENCER_FENCED', { name: fence.name, token: fence.token, reason: r.token === null ? 'no lease' : `the lease is at token ${r.token}` });
+        if (r.live !== true) fail('SEQUENCER_FENCED', { name: fence.name, token: fence.token, reason: 'the lease expired' });
+      }
       const current = Number(head.rows[0].tree_size);
       if (current !== expectedSize) return { ok: false, currentSize: current };
       // Keyed leaves: checked under the head lock, so no other writer can insert the same key before we commit.
@@ -122,6 +134,36 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async keyed(keys: readonly string[]): Promise<Map<string, KeyedLeaf>> {
     return this.lookupKeys(keys);
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<{ token: number } | undefined> {
+    return this.tx(async (c) => {
+      // Serialise with appends: an append holding the head lock commits (checked against the old token) first.
+      await this.query('SELECT 1 FROM ledger_head WHERE id = 1 FOR UPDATE', [], c);
+      const r = await this.query<{ token: string }>(`INSERT INTO ledger_sequencer (name, holder, token, expires_at)
+        VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = ledger_sequencer.token + 1, expires_at = excluded.expires_at
+        WHERE ledger_sequencer.expires_at <= clock_timestamp() OR ledger_sequencer.holder = excluded.holder
+        RETURNING token`, [name, holder, ttlMs], c);
+      return r.rows[0] && { token: Number(r.rows[0].token) };
+    });
+  }
+
+  async renewLease(name: string, holder: string, token: number, ttlMs: number): Promise<boolean> {
+    const r = await this.query(`UPDATE ledger_sequencer SET expires_at = clock_timestamp() + $4 * interval '1 millisecond'
+      WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > clock_timestamp()`, [name, holder, token, ttlMs]);
+    return r.rowCount === 1;
+  }
+
+  async releaseLease(name: string, holder: string, token: number): Promise<void> {
+    await this.query('UPDATE ledger_sequencer SET expires_at = clock_timestamp() WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > clock_timestamp()', [name, holder, token]);
+  }
+
+  async lease(name: string): Promise<SequencerLease | undefined> {
+    const r = await this.query<{ name: string; holder: string; token: string; expires_at: Date; live: boolean }>(
+      'SELECT name, holder, token, expires_at, expires_at > clock_timestamp() AS live FROM ledger_sequencer WHERE name = $1', [name]);
+    const x = r.rows[0];
+    return x && { name: x.name, holder: x.holder, token: Number(x.token), expiresAt: x.expires_at.toISOString(), live: x.live };
   }
 
   private async lookupKeys(keys: readonly string[], client?: pg.PoolClient): Promise<Map<string, KeyedLeaf>> {

@@ -38,6 +38,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE leaf_keys (entry_key TEXT PRIMARY KEY, idx INTEGER NOT NULL UNIQUE REFERENCES leaves (idx)) WITHOUT ROWID`,
     ],
   },
+  {
+    // v3: the sequencer lease (src/ledger/sequencer.ts, docs/scaling.md). One row per lease name: holder, fencing
+    // token (incremented on every acquisition) and expiry in Unix ms (SQLite has no server clock: every process on the
+    // file shares the host's clock).
+    version: 3,
+    statements: [
+      `CREATE TABLE ledger_sequencer (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL CHECK (token > 0),
+         expires_at INTEGER NOT NULL)`,
+    ],
+  },
 ];
 
 /** PostgreSQL migrations (same tables and keys; BIGINT indices, BYTEA hashes). */
@@ -63,7 +73,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE leaf_keys (entry_key TEXT PRIMARY KEY, idx BIGINT NOT NULL UNIQUE REFERENCES leaves (idx))`,
     ],
   },
+  {
+    // v3: the sequencer lease, as SQLite v3, but the expiry is a TIMESTAMPTZ on the DATABASE clock (clock_timestamp()),
+    // so processes on different hosts never compare their own clocks.
+    version: 3,
+    statements: [
+      `CREATE TABLE ledger_sequencer (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL CHECK (token > 0),
+         expires_at TIMESTAMPTZ NOT NULL)`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;

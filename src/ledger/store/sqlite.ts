@@ -10,7 +10,8 @@ import type { HashAlg } from '../../crypto/hash.js';
 import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './schema.js';
 import {
   nodeFromRow, nodeHome, nodeKeyString,
-  type AppendOutcome, type CheckpointRow, type CosignatureRow, type KeyedLeaf, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+  type AppendOutcome, type CheckpointRow, type CosignatureRow, type Fence, type KeyedLeaf, type KeyRow, type LeafRow, type LedgerMeta, type LedgerStore, type NodeKey,
+  type SequencerLease,
 } from './types.js';
 
 type Db = Database.Database;
@@ -75,6 +76,12 @@ export class SqliteLedgerStore implements LedgerStore {
         ON CONFLICT (tree_size, key_name) DO UPDATE SET verifier_key = excluded.verifier_key, signature_line = excluded.signature_line, created_at = excluded.created_at`),
       cosigs: p('SELECT tree_size, key_name, verifier_key, signature_line, created_at FROM cosignatures WHERE tree_size = ? ORDER BY key_name'),
       keys: p('SELECT key_id, alg, public_key, verifier_key, sealed_private, created_at FROM ledger_keys ORDER BY key_id'),
+      lease: p('SELECT name, holder, token, expires_at FROM ledger_sequencer WHERE name = ?'),
+      acquire: p(`INSERT INTO ledger_sequencer (name, holder, token, expires_at) VALUES (@name, @holder, 1, @now + @ttl)
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = ledger_sequencer.token + 1, expires_at = excluded.expires_at
+        WHERE ledger_sequencer.expires_at <= @now OR ledger_sequencer.holder = excluded.holder RETURNING token`),
+      renew: p('UPDATE ledger_sequencer SET expires_at = @now + @ttl WHERE name = @name AND holder = @holder AND token = @token AND expires_at > @now'),
+      release: p('UPDATE ledger_sequencer SET expires_at = @now WHERE name = @name AND holder = @holder AND token = @token AND expires_at > @now'),
     };
   }
 
@@ -115,12 +122,18 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.run('size', () => (this.s.head.get() as number | undefined) ?? 0);
   }
 
-  async appendBatch(expectedSize: number, leaves: readonly LeafRow[]): Promise<AppendOutcome> {
+  async appendBatch(expectedSize: number, leaves: readonly LeafRow[], fence?: Fence): Promise<AppendOutcome> {
     const s = this.s;
     return this.run('append', () =>
       this.db.transaction((): AppendOutcome => {
         const current = s.head.get() as number | undefined;
         if (current === undefined) fail('LEDGER_NOT_INITIALIZED', { origin: this.location });
+        // The write lock (BEGIN IMMEDIATE) serialises this check with every acquisition, as the head lock does on PostgreSQL.
+        if (fence !== undefined) {
+          const l = s.lease.get(fence.name) as { token: number; expires_at: number } | undefined;
+          if (l === undefined || l.token !== fence.token) fail('SEQUENCER_FENCED', { name: fence.name, token: fence.token, reason: l === undefined ? 'no lease' : `the lease is at token ${l.token}` });
+          if (l.expires_at <= Date.now()) fail('SEQUENCER_FENCED', { name: fence.name, token: fence.token, reason: 'the lease expired' });
+        }
         if (current !== expectedSize) return { ok: false, currentSize: current };
         // Keyed leaves: check the keys under the write lock first; key-less batches skip this entirely.
         let keyed: LeafRow[] | undefined;
@@ -139,6 +152,28 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async keyed(keys: readonly string[]): Promise<Map<string, KeyedLeaf>> {
     return this.run('keyed', () => this.lookupKeys(keys));
+  }
+
+  // The lease on SQLite: one host, so the host clock (Date.now()) is the store clock; BEGIN IMMEDIATE serialises
+  // acquisitions with appends. A single process holds it trivially; the interface is the PostgreSQL one.
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<{ token: number } | undefined> {
+    return this.run('acquireLease', () => this.db.transaction(() => {
+      const token = this.s.acquire.pluck().get({ name, holder, now: Date.now(), ttl: ttlMs }) as number | undefined;
+      return token === undefined ? undefined : { token };
+    }).immediate());
+  }
+
+  async renewLease(name: string, holder: string, token: number, ttlMs: number): Promise<boolean> {
+    return this.run('renewLease', () => this.s.renew.run({ name, holder, token, ttl: ttlMs, now: Date.now() }).changes === 1);
+  }
+
+  async releaseLease(name: string, holder: string, token: number): Promise<void> {
+    this.run('releaseLease', () => this.s.release.run({ name, holder, token, now: Date.now() }));
+  }
+
+  async lease(name: string): Promise<SequencerLease | undefined> {
+    const x = this.run('lease', () => this.s.lease.get(name)) as { name: string; holder: string; token: number; expires_at: number } | undefined;
+    return x && { name: x.name, holder: x.holder, token: x.token, expiresAt: new Date(x.expires_at).toISOString(), live: x.expires_at > Date.now() };
   }
 
   /** Stored leaves of `keys`, in pages of at most 256 keys (`entry_key IN (…)`, primary-key lookups). */

@@ -5,7 +5,8 @@
  * What is stored: the ledger meta row (origin, hash, creation time, KDF salt), the head (committed tree size), the
  * leaves (index, leaf hash, canonical bytes, and the tree nodes the leaf's append completed), checkpoints (size,
  * root, signed note), witness cosignatures, the ledger keys (sealed private key, public verifier key) and, from schema
- * v2, idempotency keys of leaves (`leaf_keys`: key → index, written in the transaction of the leaf).
+ * v2, idempotency keys of leaves (`leaf_keys`: key → index, written in the transaction of the leaf) and, from v3, the
+ * sequencer lease (`ledger_sequencer`: holder, fencing token, expiry) that fenced appends are checked against.
  *
  * Tree nodes live in the row of the leaf whose append completed them (`nodeHome`): appending leaf i closes one
  * complete subtree per trailing one bit of i, levels 1…t, stored as t consecutive 32-byte hashes. Every complete
@@ -82,6 +83,28 @@ export type AppendOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly currentSize: number; readonly existing?: readonly KeyedLeaf[] };
 
+/**
+ * The fence an append carries (src/ledger/sequencer.ts): the lease name and the token its writer acquired. The store
+ * checks it in the append transaction, under the head lock, and refuses the batch with SEQUENCER_FENCED unless the
+ * lease row still has this token and has not expired.
+ */
+export interface Fence {
+  readonly name: string;
+  readonly token: number;
+}
+
+/** A sequencer lease as stored. */
+export interface SequencerLease {
+  readonly name: string;
+  readonly holder: string;
+  /** Fencing token: incremented on every acquisition, never reused. */
+  readonly token: number;
+  /** Expiry (ISO 8601, the store's clock). */
+  readonly expiresAt: string;
+  /** Not yet expired, by the store's clock. */
+  readonly live: boolean;
+}
+
 /** The storage backend of one ledger. All methods are async; writes are durable when their promise resolves. */
 export interface LedgerStore {
   /** `sqlite` or `postgres`. */
@@ -104,8 +127,21 @@ export interface LedgerStore {
    * size is returned. Keyed leaves (`key`) are checked in the same transaction first (one `IN (…)` / `= ANY` query):
    * if any key is already stored, nothing is written and the stored leaves of those keys are returned (`existing`);
    * otherwise the keys are inserted with their leaves. Durable (fsync / commit) before the promise resolves.
+   * With `fence`, the sequencer lease is checked first in the same transaction (SEQUENCER_FENCED, nothing written).
    */
-  appendBatch(expectedSize: number, leaves: readonly LeafRow[]): Promise<AppendOutcome>;
+  appendBatch(expectedSize: number, leaves: readonly LeafRow[], fence?: Fence): Promise<AppendOutcome>;
+  /**
+   * Take lease `name` for `holder` for `ttlMs` (store clock) if it is free, expired, or already `holder`'s; the token
+   * is incremented on every acquisition. Serialised with appends (head lock), so an append that commits after an
+   * acquisition was checked against the new token. Undefined when another holder's lease is live.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<{ token: number } | undefined>;
+  /** Extend the lease by `ttlMs` from now if `holder` still has it with `token` and it has not expired; false otherwise. */
+  renewLease(name: string, holder: string, token: number, ttlMs: number): Promise<boolean>;
+  /** Expire the lease now if `holder` has it with `token` (a graceful hand-over); otherwise nothing. */
+  releaseLease(name: string, holder: string, token: number): Promise<void>;
+  /** The lease row, or undefined. */
+  lease(name: string): Promise<SequencerLease | undefined>;
   /** The committed leaves of `keys` (absent keys are absent from the map). */
   keyed(keys: readonly string[]): Promise<Map<string, KeyedLeaf>>;
   /** One leaf, or undefined. */

@@ -37,7 +37,7 @@ describe('registration store: SQLite specifics', () => {
     const db = new Database(path, { readonly: true });
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
     expect(tables).toEqual(expect.arrayContaining(['leaves', 'schema_version', 'registrations', 'registration_approvals', 'registration_schema_version']));
-    expect(await ledgerStore.schemaVersion()).toBe(2); // ledger v2: leaf_keys
+    expect(await ledgerStore.schemaVersion()).toBe(3); // ledger v3: leaf_keys (v2), sequencer lease (v3)
     db.close();
     await reg.close();
     await ledgerStore.close();
