@@ -312,7 +312,13 @@ export interface VerifiedRecord {
 
 // ── Adapters ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A new record observed by `follow`. */
+/**
+ * A new record observed by `follow`. `head` is the final block the record is reported at: the block where the change
+ * appeared (EVM: the log's block; BFT: the block holding the record; Substrate: the first block holding the new key),
+ * not the head at poll time — so a re-delivery after a restart names the same (ref, height) and the relay's
+ * idempotent job (and attestation id) is the same. Events come in non-decreasing height. `timestamp` is 0 where the
+ * adapter does not read the block's time (EVM logs and Substrate headers carry none).
+ */
 export interface FollowEvent {
   readonly ref: RecordRef;
   readonly head: FinalizedHead;
@@ -328,6 +334,11 @@ export interface FollowOptions {
   readonly intervalMs?: number;
   /** Stops following. */
   readonly signal?: AbortSignal;
+  /**
+   * Called after every record of the blocks up to `scanned` has been delivered (awaited before the next poll), with
+   * the finalized head seen: a caller may store `scanned` as its cursor and resume with `fromHeight: scanned`.
+   */
+  readonly onProgress?: (scanned: number, head: FinalizedHead) => void | Promise<void>;
 }
 
 /** One partner chain, I/O only: it fetches, it never decides what is valid (that is `verifySourceEvidence`). */

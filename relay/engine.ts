@@ -7,8 +7,10 @@
  * - Start: the attestation index is repaired from the ledger before any worker runs (crash between append and
  *   receipt, see ledger-index.ts).
  * - Stop: no new claims; in-flight batches finish and store their outcomes (graceful drain); timers are cleared.
- * - Subscriptions: `adapter.follow` per stored subscription; every event is enqueued at its final height and the
- *   cursor is stored as `height − 1` (re-enqueueing a height after a crash is harmless: jobs are idempotent).
+ * - Subscriptions: `adapter.follow` per stored subscription; every event is enqueued at the final block of the change
+ *   it reports and the cursor is stored as `height − 1`, or as the scanned height the adapter reports through
+ *   `onProgress` (re-enqueueing the same (ref, height) after a crash is harmless: jobs are idempotent). Stop waits for
+ *   the follows to end, so nothing is enqueued after it.
  */
 import { randomBytes } from 'node:crypto';
 import { fail } from '../src/errors.js';
@@ -64,6 +66,11 @@ export interface AttestResult {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const abortableSleep = (ms: number, signal: AbortSignal) => new Promise<void>((r) => {
+  const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); r(); };
+  const t = setTimeout(done, ms);
+  signal.addEventListener('abort', done, { once: true });
+});
 
 /** The relay engine. */
 export class RelayEngine {
@@ -75,6 +82,7 @@ export class RelayEngine {
   private loops: Promise<void>[] = [];
   private wake: (() => void)[] = [];
   private readonly follows: AbortController[] = [];
+  private following: Promise<void>[] = [];
   private anchorTimer: NodeJS.Timeout | undefined;
   private anchoring: Promise<unknown> = Promise.resolve();
   private readonly doneWaiters = new Map<number, (() => void)[]>();
@@ -99,7 +107,7 @@ export class RelayEngine {
     await repairIndex(this.o.ledger, this.o.store);
     this.running = true;
     for (let i = 0; i < (this.o.workers ?? 2); i++) this.loops.push(this.workerLoop());
-    for (const s of await this.o.store.subscriptions()) if (s.enabled) void this.follow(s);
+    for (const s of await this.o.store.subscriptions()) if (s.enabled) this.following.push(this.follow(s));
     if (this.o.anchor) {
       const a = this.o.anchor;
       this.anchorTimer = setInterval(() => {
@@ -113,9 +121,10 @@ export class RelayEngine {
     if (!this.running) return;
     this.running = false;
     if (this.anchorTimer) clearInterval(this.anchorTimer);
-    for (const c of this.follows) c.abort();
+    for (const c of this.follows.splice(0)) c.abort();
     for (const w of this.wake.splice(0)) w();
     await Promise.all(this.loops);
+    await Promise.all(this.following.splice(0)); // a follow ends after its current range: no enqueue after stop
     this.loops = [];
     await this.anchoring;
   }
@@ -189,7 +198,7 @@ export class RelayEngine {
     const from = fromHeight ?? (await chain.adapter.finalizedHead()).height;
     const row: SubscriptionRow = { id: `${chainId}/${recordType}`, chainId, recordType, cursor: JSON.stringify(from), enabled: true, updatedAt: Date.now() };
     await this.o.store.putSubscription(row);
-    if (this.running) void this.follow(row);
+    if (this.running) this.following.push(this.follow(row));
     return row;
   }
 
@@ -209,7 +218,16 @@ export class RelayEngine {
       try {
         const chain = await this.o.chains(sub.chainId);
         if (!chain?.adapter.follow) return; // this adapter cannot follow: the subscription waits for one that can
-        await chain.adapter.follow({ recordTypes: [sub.recordType], fromHeight: cursor, signal: ctl.signal, intervalMs: this.o.pollMs ?? 250 }, async (ev) => {
+        // Cursor: events come in non-decreasing height at the block of the change (adapters/types.ts FollowEvent), so
+        // after one at height h every record below h is enqueued (cursor h − 1); onProgress moves it over quiet blocks.
+        const onProgress = async (scanned: number, head: { height: number }): Promise<void> => {
+          this.metrics.followLag.set({ chain: sub.chainId, record_type: sub.recordType }, Math.max(0, head.height - scanned));
+          if (scanned > cursor) {
+            cursor = scanned;
+            await this.o.store.putSubscription({ ...sub, cursor: JSON.stringify(cursor), updatedAt: Date.now() });
+          }
+        };
+        await chain.adapter.follow({ recordTypes: [sub.recordType], fromHeight: cursor, signal: ctl.signal, intervalMs: this.o.pollMs ?? 250, onProgress }, async (ev) => {
           await this.enqueue(ev.ref, ev.head.height);
           void this.lag(sub.chainId, ev.head.height);
           if (ev.head.height - 1 > cursor) {
@@ -219,7 +237,7 @@ export class RelayEngine {
         });
         return;
       } catch {
-        if (!ctl.signal.aborted) await sleep(Math.max(this.o.pollMs ?? 250, 1000));
+        if (!ctl.signal.aborted) await abortableSleep(Math.max(this.o.pollMs ?? 250, 1000), ctl.signal);
       }
     }
   }

@@ -10,6 +10,8 @@ export class RelayMetrics {
   readonly registry = new Registry();
   /** Finalized head height minus the last height the relay attested, per chain. */
   readonly headLag = new Gauge({ name: 'courtbridge_relay_head_lag_blocks', help: 'Finalized head minus last attested block, per chain', labelNames: ['chain'], registers: [this.registry] });
+  /** Finalized head minus the height a subscription's follow has scanned to, per chain and record type (set by follow). */
+  readonly followLag = new Gauge({ name: 'courtbridge_relay_follow_lag_blocks', help: 'Finalized head minus the last block a subscription has scanned, per chain and record type', labelNames: ['chain', 'record_type'], registers: [this.registry] });
   /** Verification failures by error code. */
   readonly verifyFailures = new Counter({ name: 'courtbridge_relay_verification_failures_total', help: 'Evidence that failed verification, by error code', labelNames: ['chain', 'code'], registers: [this.registry] });
   /** Failed attempts that were scheduled for a retry. */

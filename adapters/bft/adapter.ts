@@ -145,6 +145,7 @@ export class BftAdapter implements Adapter {
           }
           done = h;
         }
+        await opts.onProgress?.(done, head);
       } catch (e) {
         if (!(e instanceof CourtBridgeError) || e.category !== 'io') throw e;
       }

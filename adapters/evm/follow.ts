@@ -2,8 +2,10 @@
  * `follow` for the `evm` adapter: poll the finalized head and, for every new final range, `eth_getLogs` of the mapped
  * contracts. Convention (until registrations carry an event mapping): a log's first indexed topic (topics[1]) is the
  * mapping key of the record it changed — true of both partner contracts (`Listed`/`Delisted(bytes32 indexed subject)`,
- * `Registered(bytes32 indexed uscc, …)`). Each changed key is reported once per range, with the head it became final
- * under; the relay then fetches and verifies it like any record. Logs are hints only: nothing here is trusted.
+ * `Registered(bytes32 indexed uscc, …)`). Each changed key is reported once per block it changed in, AT that block
+ * (the log's block number and hash), in block order: a re-delivery after a restart then names the same (ref, height),
+ * which the relay's idempotent jobs absorb, whereas the head at poll time would differ and attest the record twice.
+ * The relay then fetches and verifies it like any record. Logs are hints only: nothing here is trusted.
  */
 import { fail } from '../../src/errors.js';
 import { fromHex, toHex0x } from '../../src/crypto/bytes.js';
@@ -42,11 +44,33 @@ export interface FollowDeps {
   call(method: string, params: readonly unknown[]): Promise<unknown>;
 }
 
+/** Sleep `ms`, or less when `signal` aborts; the abort listener is removed either way (polls must not pile them up). */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const done = () => { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
+
+/** A usable log: contract, first indexed topic, block number and hash (in [from, to]); others are skipped. */
+interface KeyLog { address: string; topic: string; height: number; hash: string; index: number }
+
+/** The logs that can name a record, sorted by block and log index (nodes return them so; not relied upon). */
+function inBlockOrder(logs: readonly unknown[], from: number, to: number): KeyLog[] {
+  const out: KeyLog[] = [];
+  for (const raw of logs) {
+    const log = raw as { address?: unknown; topics?: unknown; blockNumber?: unknown; blockHash?: unknown; logIndex?: unknown; removed?: unknown };
+    const topic = Array.isArray(log?.topics) ? log.topics[1] : undefined;
+    if (typeof log?.address !== 'string' || typeof topic !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(topic)) continue;
+    if (log.removed === true || typeof log.blockNumber !== 'string' || !/^0x[0-9a-fA-F]{1,13}$/.test(log.blockNumber)) continue;
+    if (typeof log.blockHash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(log.blockHash)) continue;
+    const height = Number(log.blockNumber);
+    if (height < from || height > to) continue;
+    const index = typeof log.logIndex === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(log.logIndex) ? Number(log.logIndex) : 0;
+    out.push({ address: log.address.toLowerCase(), topic, height, hash: log.blockHash.toLowerCase(), index });
+  }
+  return out.sort((a, b) => a.height - b.height || a.index - b.index);
+}
 
 /** Follow new final records of `opts.recordTypes` until `opts.signal` aborts; RPC errors end it (the caller retries). */
 export async function followLogs(d: FollowDeps, opts: FollowOptions, onEvent: (e: FollowEvent) => void | Promise<void>): Promise<void> {
@@ -62,18 +86,17 @@ export async function followLogs(d: FollowDeps, opts: FollowOptions, onEvent: (e
       const logs = await d.call('eth_getLogs', [{ address: [...byContract.keys()], fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }]);
       if (!Array.isArray(logs)) fail('RPC_BAD_RESPONSE', { chain: d.chainId, method: 'eth_getLogs', endpoint: '-', reason: 'result is not an array' });
       const seen = new Set<string>();
-      for (const log of logs as { address?: unknown; topics?: unknown }[]) {
-        const topic = Array.isArray(log?.topics) ? log.topics[1] : undefined;
-        if (typeof log?.address !== 'string' || typeof topic !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(topic)) continue;
-        for (const [recordType, mapping] of byContract.get(log.address.toLowerCase()) ?? []) {
-          const key = keyFromTopic(topic, mapping.keyType);
-          if (key === null || seen.has(`${recordType}\u0000${key}`)) continue;
-          seen.add(`${recordType}\u0000${key}`);
+      for (const log of inBlockOrder(logs as unknown[], from, to)) {
+        for (const [recordType, mapping] of byContract.get(log.address) ?? []) {
+          const key = keyFromTopic(log.topic, mapping.keyType);
+          if (key === null || seen.has(`${log.height}\u0000${recordType}\u0000${key}`)) continue;
+          seen.add(`${log.height}\u0000${recordType}\u0000${key}`);
           const ref: RecordRef = { chainId: d.chainId, recordType, key };
-          await onEvent({ ref, head });
+          await onEvent({ ref, head: { height: log.height, hash: log.hash, timestamp: 0 } });
         }
       }
       from = to + 1;
+      await opts.onProgress?.(to, head);
     }
     await sleep(opts.intervalMs ?? 1000, opts.signal);
   }

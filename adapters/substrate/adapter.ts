@@ -7,14 +7,15 @@
  * Storage key: frame-support StorageMap, twox128(pallet) ‖ twox128(item) ‖ hasher(SCALE(key)) — computed with the
  * same function the verifier uses. The read proof is walked at the edge (pure, src/proofs/substrate/read-proof.ts):
  * that is how present tells from absent, and a proof that does not check out fails over as RPC_BAD_RESPONSE.
- * A base-16 trie proves absence, so RECORD_NOT_FOUND carries the absence evidence.
+ * A base-16 trie proves absence, so RECORD_NOT_FOUND carries the absence evidence. `follow`: adapters/substrate/follow.ts.
  */
 import { toHex0x } from '../../src/crypto/bytes.js';
 import { fail } from '../../src/errors.js';
 import { encodeSubstrateKey } from '../../src/proofs/evidence/substrate.js';
 import { storageMapKey } from '../../src/proofs/evidence/twox.js';
 import { RecordNotFoundError } from '../errors.js';
-import type { Adapter, AdapterDeps, FinalizedHead, RecordRef, Registration, SubstrateStorageEvidence, SubstrateStorageMapping } from '../types.js';
+import type { Adapter, AdapterDeps, FinalizedHead, FollowEvent, FollowOptions, RecordRef, Registration, SubstrateStorageEvidence, SubstrateStorageMapping } from '../types.js';
+import { followStorageKeys } from './follow.js';
 import { parseBlockHash, parseGrandpaJustification, parseHeaderFor, parseOptionalBlockHash, parseReadProofFor } from './parse.js';
 import { SubstrateRpc } from './rpc-client.js';
 
@@ -56,6 +57,7 @@ export class SubstrateAdapter implements Adapter {
   readonly chainId: string;
   readonly #registration: Registration;
   readonly #rpc: SubstrateRpc;
+  readonly #closed = new AbortController();
 
   constructor(registration: Registration) {
     if (registration.kind !== 'substrate') fail('ADAPTER_KIND_UNKNOWN', { kind: String(registration.kind) });
@@ -119,8 +121,21 @@ export class SubstrateAdapter implements Adapter {
     return evidence;
   }
 
-  /** Close the connections. */
+  /** New records of `opts.recordTypes` as they become final: a diff of the maps' keys (adapters/substrate/follow.ts). */
+  follow(opts: FollowOptions, onEvent: (event: FollowEvent) => void | Promise<void>): Promise<void> {
+    return followStorageKeys({
+      chainId: this.chainId,
+      mapping: (t) => mappingOf(this.#registration, t),
+      maxKeyBytes: MAX_KEY_BYTES,
+      finalizedHead: () => this.finalizedHead(),
+      call: (method, params, parse) => this.#rpc.call(method, params, parse),
+      closed: this.#closed.signal,
+    }, opts, onEvent);
+  }
+
+  /** Stop following and close the connections. */
   async close(): Promise<void> {
+    this.#closed.abort();
     this.#rpc.close();
   }
 }

@@ -4,6 +4,7 @@
  * signed by four real Ed25519 authorities (set id 0), served in the polkadot-sdk RPC shapes. Records are
  * `CreditRegistry::Entries` (blake2_128_concat of the SCALE `Vec<u8>` case number → SCALE `Vec<u8>` of RFC 8785 JSON).
  */
+import { blake2b } from '@noble/hashes/blake2.js';
 import { canonicalBytes } from '../../../src/crypto/canonical.js';
 import { concatBytes, fromHex, toHex0x, utf8 } from '../../../src/crypto/bytes.js';
 import { generateKeyPair, sign, type KeyPair } from '../../../src/crypto/signature.js';
@@ -33,6 +34,8 @@ interface Block {
   readonly json: Record<string, unknown>;
   readonly trie: BuiltTrie;
   readonly justification: string | null;
+  /** The state the block was built over (storage key hex → value), for key listings. */
+  readonly state: ReadonlyMap<string, Uint8Array>;
 }
 
 /** A registration of the simulated chain on `endpoints`. */
@@ -49,6 +52,8 @@ export class SimChain {
   readonly voters: KeyPair[] = [0, 1, 2, 3].map(() => generateKeyPair('Ed25519'));
   readonly #state = new Map<string, Uint8Array>([[toHex0x(utf8(':code')), utf8('not a runtime')]]);
   readonly blocks: Block[] = [];
+  /** Blocks below the best block before one counts as finalized (`chain_getFinalizedHead`); 0 = every block. */
+  finalityLag = 0;
 
   constructor() {
     this.produce();
@@ -70,12 +75,17 @@ export class SimChain {
     const round = BigInt(number);
     const precommits = this.voters.slice(0, 3).map((k) => ({ targetHash: h.hash, targetNumber: number, signature: sign(k, precommitPayload(h.hash, number, round, 0n)), id: k.publicKey }));
     const justification = number === 0 ? null : toHex0x(encodeJustification({ round, targetHash: h.hash, targetNumber: number, precommits, votesAncestries: [] }));
-    this.blocks.push({ hash: toHex0x(h.hash), json: headerToJson(h), trie, justification });
+    this.blocks.push({ hash: toHex0x(h.hash), json: headerToJson(h), trie, justification, state: new Map(this.#state) });
   }
 
-  /** The head block. */
+  /** The head block (the best block; the finalized one is `finalized`). */
   get head(): Block {
     return this.blocks[this.blocks.length - 1]!;
+  }
+
+  /** The finalized block: `finalityLag` below the head (never below the genesis). */
+  get finalized(): Block {
+    return this.blocks[Math.max(0, this.blocks.length - 1 - this.finalityLag)]!;
   }
 
   /** The light-client state a relay holds from the registration's anchor (the genesis and authority set 0). */
@@ -93,7 +103,7 @@ export class SimChain {
   readonly backend: RpcBackend = (method, params) => {
     switch (method) {
       case 'chain_getFinalizedHead':
-        return this.head.hash;
+        return this.finalized.hash;
       case 'chain_getBlockHash':
         return this.blocks[params[0] as number]?.hash ?? null;
       case 'chain_getHeader':
@@ -106,6 +116,19 @@ export class SimChain {
         const b = this.#block(params[1]);
         if (b === undefined) throw new RpcFailure(4003, `Client error: UnknownBlock: header not found`);
         return { at: b.hash, proof: b.trie.prove((params[0] as string[]).map((k) => fromHex(k, 'key'))).map(toHex0x) };
+      }
+      case 'state_getKeysPaged': {
+        // sc-rpc: (prefix, count, startKey?, at?) → keys under prefix, ascending, strictly after startKey.
+        const [prefix, count, start, at] = params as [string, number, string | null | undefined, string | null | undefined];
+        const b = this.#block(at);
+        if (b === undefined) throw new RpcFailure(4003, `Client error: UnknownBlock: header not found`);
+        return [...b.state.keys()].filter((k) => k.startsWith(prefix) && (start == null || k > start)).sort().slice(0, count);
+      }
+      case 'state_getStorageHash': {
+        const b = this.#block(params[1]);
+        if (b === undefined) throw new RpcFailure(4003, `Client error: UnknownBlock: header not found`);
+        const v = b.state.get(params[0] as string);
+        return v === undefined ? null : toHex0x(blake2b(v, { dkLen: 32 }));
       }
       default:
         throw new RpcFailure(-32601, 'Method not found');
