@@ -85,6 +85,8 @@ export class IssuerRegistry {
     if (typeof a !== 'object' || a === null || a.type !== 'courtbridge.did.accreditation') return false;
     if (!Number.isSafeInteger(a.at)) fail('ACCREDITATION_INVALID', { reason: `ledger entry ${ledgerIndex} has no time` });
     if (a.action === 'accredit') {
+      // This registry's own accreditations come back when its ledger is replayed (did/ledger-registries.ts): no-op.
+      if (this.all.some((x) => x.ledgerIndex === ledgerIndex)) return true;
       this.add(this.check(a.accreditation as AccreditationInput, a.at as number), ledgerIndex);
     } else if (a.action === 'revoke') {
       const acc = (Number.isSafeInteger(a.id) ? this.all[a.id as number] : undefined) ?? fail('ACCREDITATION_INVALID', { reason: `ledger entry ${ledgerIndex} revokes an unknown accreditation` });
@@ -135,6 +137,24 @@ export class IssuerRegistry {
   isAccredited(issuer: string, type: string, jurisdiction: string, at: number): boolean {
     if (this.roots.includes(issuer)) return true;
     return this.live(issuer, at).some((a) => a.credentialTypes.includes(type) && jurisdictionWithin(jurisdiction, a.jurisdiction) && this.chainValid(a, at, new Set([issuer])));
+  }
+
+  /** Is `did` a configured root? */
+  isRoot(did: string): boolean {
+    return this.roots.includes(did);
+  }
+
+  /**
+   * May `by` act on what `issuer` issued: it is the issuer, a root, or a delegator anywhere above the issuer (one who
+   * granted it an accreditation, directly or through intermediate bureaus; revoked grants count: the history stays).
+   */
+  oversees(by: string, issuer: string): boolean {
+    return by === issuer || this.roots.includes(by) || (this.byIssuer.get(issuer) ?? []).some((a) => this.chainContains(a.delegatedBy, by));
+  }
+
+  /** Does `did` hold any live accreditation at `at` (or is it a root)? */
+  mayIssueAt(did: string, at: number): boolean {
+    return this.roots.includes(did) || this.live(did, at).length > 0;
   }
 
   /** Every accreditation ever granted to `issuer` (revoked ones included). */

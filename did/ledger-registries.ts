@@ -1,11 +1,13 @@
 /**
  * The hub's trusted-issuer registry and status lists as a pure function of its ledger: rebuilt by replaying the
- * `courtbridge.did.accreditation` and `courtbridge.did.status` attestations, and kept current by replaying the
+ * `courtbridge.did.accreditation`, `courtbridge.did.credential` and `courtbridge.did.status` attestations, and kept current by replaying the
  * entries appended since (on demand, and every `refreshMs` in the background). Changes made through these
  * registries are attested to the same ledger, so replaying them again is a no-op for the state they produced.
  */
 import type { Ledger } from '../src/ledger/ledger.js';
+import { IssuedCredentials } from './issued-credentials.js';
 import { IssuerRegistry } from './issuers.js';
+import type { JwtVerifier } from './jwt.js';
 import { StatusListRegistry } from './status-list.js';
 
 /** Entries read per page while replaying. */
@@ -15,16 +17,22 @@ const PAGE = 1000;
 export class LedgerRegistries {
   readonly issuers: IssuerRegistry;
   readonly status: StatusListRegistry;
+  /** Credentials issued through the hub (present when a JWT verifier is given). */
+  readonly credentials: IssuedCredentials | undefined;
   /** Ledger entries that are neither JSON nor valid registry attestations (counted, skipped). */
   skipped = 0;
   private next = 0;
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
-  /** `roots`: the configured root issuers (e.g. the Ministry of Justice); `statusBaseUrl`: where lists are published. */
-  constructor(private readonly ledger: Ledger, roots: readonly string[], statusBaseUrl = '') {
+  /**
+   * `roots`: the configured root issuers (e.g. the Ministry of Justice); `statusBaseUrl`: where lists are published;
+   * `jwt`: verifier of issuers' VC JWTs, enabling the issued-credential registry.
+   */
+  constructor(private readonly ledger: Ledger, roots: readonly string[], statusBaseUrl = '', jwt?: JwtVerifier) {
     this.issuers = new IssuerRegistry(roots, ledger);
     this.status = new StatusListRegistry(statusBaseUrl, ledger);
+    this.credentials = jwt ? new IssuedCredentials({ status: this.status, issuers: this.issuers, jwt, sink: ledger }) : undefined;
   }
 
   /** Replay every entry appended since the last refresh (calls are serialised). */
@@ -59,7 +67,7 @@ export class LedgerRegistries {
           continue;
         }
         try {
-          if (!this.issuers.replay(entry, row.index)) this.status.replay(entry);
+          if (!this.issuers.replay(entry, row.index) && !this.credentials?.replay(entry, row.index)) this.status.replay(entry);
         } catch {
           this.skipped++; // a malformed registry attestation cannot change the registries
         }

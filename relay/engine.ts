@@ -7,6 +7,7 @@
  * - Start: the attestation index is repaired from the ledger before any worker runs (crash between append and
  *   receipt, see ledger-index.ts).
  * - Stop: no new claims; in-flight batches finish and store their outcomes (graceful drain); timers are cleared.
+ * - Webhooks: the optional delivery worker runs beside the job loops (the outbox is written with each receipt).
  * - Subscriptions: `adapter.follow` per stored subscription; every event is enqueued at the final block of the change
  *   it reports and the cursor is stored as `height − 1`, or as the scanned height the adapter reports through
  *   `onProgress` (re-enqueueing the same (ref, height) after a crash is harmless: jobs are idempotent). Stop waits for
@@ -16,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { fail } from '../src/errors.js';
 import type { Ledger } from '../src/ledger/ledger.js';
 import type { JwsSigner } from '../did/jwt.js';
-import type { RecordRef } from '../adapters/types.js';
+import type { EvidenceTrust, RecordRef } from '../adapters/types.js';
+import type { AdminDecision, TrustState } from '../src/proofs/lightclient/types.js';
 import { anchorCheckpoint, type AnchorConfig } from './anchor.js';
 import type { BackoffOptions } from './jobs/backoff.js';
 import type { AnchorRow, JobRow, RelayStore, SubscriptionRow } from './jobs/types.js';
@@ -25,6 +27,7 @@ import { RelayMetrics } from './metrics.js';
 import { Pipeline, type ChainResolver } from './pipeline.js';
 import { RateLimits } from './rate-limit.js';
 import { TrustBook, type EvidenceVerifier } from './trust.js';
+import type { WebhookDeliverer } from './webhooks/deliver.js';
 
 /** Engine options. */
 export interface RelayEngineOptions {
@@ -57,6 +60,8 @@ export interface RelayEngineOptions {
   metrics?: RelayMetrics;
   /** Lease owner id (default random). */
   owner?: string;
+  /** Court webhook delivery worker (relay/webhooks/deliver.ts), started and stopped with the engine. */
+  webhooks?: WebhookDeliverer;
 }
 
 /** What `attest` resolves to. */
@@ -114,6 +119,7 @@ export class RelayEngine {
         this.anchoring = this.anchoring.then(() => this.anchorNow(a)).catch(() => undefined);
       }, a.intervalMs);
     }
+    this.o.webhooks?.start();
   }
 
   /** Stop claiming, drain in-flight batches, stop following and anchoring. */
@@ -127,12 +133,26 @@ export class RelayEngine {
     await Promise.all(this.following.splice(0)); // a follow ends after its current range: no enqueue after stop
     this.loops = [];
     await this.anchoring;
+    await this.o.webhooks?.stop();
   }
 
   /** Prometheus text of the relay metrics (queue depth refreshed from the store). */
   async metricsText(): Promise<string> {
     this.metrics.setCounts(await this.o.store.counts());
     return this.metrics.metricsText();
+  }
+
+  /** The stored trust of `chainId` and the id it is stored under (registered chains key it by chain and anchor). */
+  async trustOf(chainId: string): Promise<{ trustId: string; trust: EvidenceTrust | undefined }> {
+    const chain = (await this.o.chains(chainId)) ?? fail('RELAY_NO_ADAPTER', { chainId });
+    const trustId = chain.trustId ?? chainId;
+    return { trustId, trust: await this.trust.current(trustId) };
+  }
+
+  /** Lift the light-client freeze of `chainId` by an administrator's decision (relay/trust.ts `TrustBook.unfreeze`). */
+  async unfreeze(chainId: string, decision: AdminDecision, attest: (facts: Record<string, unknown>) => Promise<{ index: number }>, signedAt?: number): Promise<{ state: TrustState; ledgerIndex: number }> {
+    const chain = (await this.o.chains(chainId)) ?? fail('RELAY_NO_ADAPTER', { chainId });
+    return this.trust.unfreeze(chain.trustId ?? chainId, decision, attest, signedAt);
   }
 
   /** Enqueue `ref` at height `at` (default: the chain's finalized head now). Idempotent per (ref, height). */
@@ -274,6 +294,8 @@ export class RelayEngine {
       try {
         const outcomes = await this.pipeline.runBatch(jobs, this.owner);
         for (const o of outcomes) for (const w of [...(this.doneWaiters.get(o.jobId) ?? [])]) w();
+        // Receipts may have filled the webhook outbox (same transaction): deliver without waiting for the next poll.
+        if (outcomes.some((o) => o.kind === 'done')) this.o.webhooks?.wake();
         const last = jobs.reduce((m, j) => Math.max(m, j.blockHeight), 0);
         void this.lag(jobs[0]!.chainId, last);
       } catch {

@@ -9,6 +9,9 @@
  * | `COURTBRIDGE_RELAY_KEY_FILE` | the hub's Ed25519 DID key, sealed with the master key (created 0600 on first use) | `./data/relay-key.json` |
  * | `COURTBRIDGE_SUBJECT_SALT` | consortium subject salt, hex ≥ 16 bytes | required |
  * | `COURTBRIDGE_RELAY_WORKERS`, `COURTBRIDGE_RELAY_LEASE_MS`, `COURTBRIDGE_RELAY_MAX_ATTEMPTS`, `COURTBRIDGE_RELAY_POLL_MS`, `COURTBRIDGE_RELAY_BATCH` | engine tuning | 2, 60000, 8, 250, 32 |
+ * | `COURTBRIDGE_WEBHOOK_TIMEOUT_MS`, `COURTBRIDGE_WEBHOOK_MAX_ATTEMPTS` | court webhook deliveries (docs/webhooks.md) | 10000, 12 |
+ * | `COURTBRIDGE_WEBHOOK_ALLOW_HTTP_LOCALHOST` | `1`: plain http to localhost webhooks (dev only; the API's registration rule must match) | `0` |
+ * | `COURTBRIDGE_DID_WEB_DOMAIN` | when set, webhook deliveries are signed as `did:web:<domain>#key-1` (the document `api serve` publishes) instead of the hub's did:key | unset |
  * | `COURTBRIDGE_SEQUENCER_LEASE_MS` | when set (≥ 100), the ledger appends only under the sequencer lease with this time to live, and only its holder claims jobs (several relay processes on one PostgreSQL, docs/scaling.md) | unset (off) |
  */
 import { randomBytes } from 'node:crypto';
@@ -31,6 +34,8 @@ import { createAdapter } from '../adapters/registry.js';
 import type { EvidenceTrust, Registration } from '../adapters/types.js';
 import { RelayEngine, type RelayEngineOptions } from './engine.js';
 import { openRelayStore } from './jobs/open.js';
+import { WebhookDeliverer } from './webhooks/deliver.js';
+import { openWebhookStore } from './webhooks/open.js';
 import { openRegistrationStore } from '../adapters/registration/store.js';
 import { registeredChains } from './registered-chains.js';
 import type { ChainResolver, RelayChain } from './pipeline.js';
@@ -104,6 +109,14 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   return Number(v);
 }
 
+/** A boolean variable: `1`/`true` or `0`/`false` (default false). */
+export function boolEnv(env: NodeJS.ProcessEnv, name: string): boolean {
+  const v = env[name];
+  if (v === undefined || v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  return fail('CONFIG_INVALID', { field: name, reason: 'must be 1, true, 0 or false' });
+}
+
 /** A relay process: ledger, relay store, engine; `close` stops and releases everything. */
 export interface RelayProcess {
   engine: RelayEngine;
@@ -147,10 +160,19 @@ export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: st
     rateLimit = (chainId) => reg.rateLimit(chainId);
     closeRegistrations = () => registrations.close();
   }
+  // Court webhooks: delivered by this process, signed with the hub key under the DID receivers resolve.
+  const webDomain = env.COURTBRIDGE_DID_WEB_DOMAIN;
+  const webhookIssuer = webDomain ? `did:web:${webDomain}` : hub.did;
+  const webhooks = new WebhookDeliverer({
+    store: await openWebhookStore(store), issuer: webhookIssuer, salt,
+    signer: webDomain ? { ...hub.signer, kid: `${webhookIssuer}#key-1` } : hub.signer,
+    urlPolicy: { allowHttpLocalhost: boolEnv(env, 'COURTBRIDGE_WEBHOOK_ALLOW_HTTP_LOCALHOST') },
+    timeoutMs: intEnv(env, 'COURTBRIDGE_WEBHOOK_TIMEOUT_MS', 10_000), maxAttempts: intEnv(env, 'COURTBRIDGE_WEBHOOK_MAX_ATTEMPTS', 12),
+  });
   const engine = new RelayEngine({
     ledger, store: relayStore, chains, verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt, rateLimit,
     workers: intEnv(env, 'COURTBRIDGE_RELAY_WORKERS', 2), leaseMs: intEnv(env, 'COURTBRIDGE_RELAY_LEASE_MS', 60_000),
-    maxAttempts: intEnv(env, 'COURTBRIDGE_RELAY_MAX_ATTEMPTS', 8), pollMs: intEnv(env, 'COURTBRIDGE_RELAY_POLL_MS', 250),
+    maxAttempts: intEnv(env, 'COURTBRIDGE_RELAY_MAX_ATTEMPTS', 8), pollMs: intEnv(env, 'COURTBRIDGE_RELAY_POLL_MS', 250), webhooks,
     batchSize: Math.max(1, intEnv(env, 'COURTBRIDGE_RELAY_BATCH', 32)),
     ...extra, owner,
   });

@@ -12,12 +12,16 @@
  *   3. `verifySourceEvidence(evidence, trust)` (pure): record proof against the accepted header;
  *   4. store the advanced state (light client) / the block hash now known canonical at its height (depth rule), so
  *      a later different block at that height (a fork) fails verification.
+ *
+ * Unfreezing (an administrator's decision, adapters/registration `RegistrationService.unfreeze`) runs in the same
+ * per-chain queue: the stored state must be frozen (CHAIN_NOT_FROZEN), `unfreeze(state, decision)` (pure) must accept
+ * the decision, the decision is attested, then the thawed state is stored (compare-and-set on the version).
  */
 import { canonicalJson } from '../src/crypto/canonical.js';
 import { fail } from '../src/errors.js';
-import { acceptHeader, fromJSON, toJSON } from '../src/proofs/lightclient/state.js';
+import { acceptHeader, fromJSON, toJSON, unfreeze } from '../src/proofs/lightclient/state.js';
 import { FINALITY_VERIFIERS } from '../src/proofs/lightclient/kinds.js';
-import type { JsonValue, TrustState } from '../src/proofs/lightclient/types.js';
+import type { AdminDecision, JsonValue, MisbehaviourEvidence, TrustState } from '../src/proofs/lightclient/types.js';
 import type { DepthTrust, EvidenceTrust, SourceEvidence, VerifiedRecord, VerifyEvidenceOptions } from '../adapters/types.js';
 import type { RelayStore } from './jobs/types.js';
 
@@ -61,6 +65,11 @@ function serialise(t: EvidenceTrust): string {
   return isLightClient(t) ? toJSON(t) : canonicalJson(t);
 }
 
+/** What the ledger and the admin API show of one piece of misbehaviour evidence (the raw evidence stays in the state). */
+export function misbehaviourSummary(m: MisbehaviourEvidence): { height: number; detectedAt: number; first: string; second: string } {
+  return { height: m.height, detectedAt: m.detectedAt, first: m.first.header.hash, second: m.second.header.hash };
+}
+
 /** The adapter's trust updates (Adapter.trustUpdates): raw finality evidence above a height, ascending. */
 export type TrustUpdates = (fromHeight: number) => Promise<readonly JsonValue[]>;
 
@@ -85,13 +94,42 @@ export class TrustBook {
 
   /** Verify `evidence` for `chainId` (steps 1–4 above), creating the trust with `initial()` when none is stored. */
   verify(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedRecord> {
+    return this.inQueue(chainId, () => this.verifyNow(chainId, evidence, opts, initial, updates));
+  }
+
+  /** Run `fn` after every earlier operation on `chainId` in this process. */
+  private inQueue<T>(chainId: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.queues.get(chainId) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(() => this.verifyNow(chainId, evidence, opts, initial, updates));
+    const run = prev.catch(() => undefined).then(fn);
     this.queues.set(chainId, run);
     void run.finally(() => {
       if (this.queues.get(chainId) === run) this.queues.delete(chainId);
     }).catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Lift the freeze of the light-client state stored under `chainId` (a trust id) by `decision`: CHAIN_NOT_FROZEN
+   * unless it is frozen; `attest(facts)` records the decision with the evidence summary before the state is stored.
+   * `signedAt` (the order's `iat`, Unix seconds): an order signed before the last conflict was detected was not made
+   * about this evidence (a stale or replayed order), and is refused; 60 s of clock skew are allowed.
+   */
+  unfreeze(chainId: string, decision: AdminDecision, attest: (facts: Record<string, unknown>) => Promise<{ index: number }>, signedAt?: number): Promise<{ state: TrustState; ledgerIndex: number }> {
+    return this.inQueue(chainId, async () => {
+      let attested: { index: number } | undefined;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const row = await this.store.trustState(chainId);
+        const trust = row ? this.parsed(chainId, row.json) : undefined;
+        if (!row || !trust || !isLightClient(trust) || !trust.frozen) return fail('CHAIN_NOT_FROZEN', { chainId });
+        const detected = Math.max(...trust.misbehaviour.map((m) => m.detectedAt));
+        if (signedAt !== undefined && signedAt + 60 < detected) fail('REGISTRATION_SIGNATURE_INVALID', { what: 'unfreeze', reason: `the order was signed before the conflict was detected (${detected})` });
+        const thawed = unfreeze(trust, decision); // checks the decision (e.g. canonicalHash names a conflicting header)
+        attested ??= await attest({ trustId: chainId, misbehaviour: trust.misbehaviour.map(misbehaviourSummary) });
+        if (await this.store.putTrustState(chainId, toJSON(thawed), row.version, Date.now())) return { state: thawed, ledgerIndex: attested.index };
+        // Another process changed the state meanwhile (only another unfreeze can change a frozen state): look again.
+      }
+      return fail('STORE_UNAVAILABLE', { reason: `trust state of ${chainId} keeps changing under concurrent writers` });
+    });
   }
 
   /** Parse a stored trust, reusing the last parse of the same JSON (fromJSON re-checks a whole state: not per job). */

@@ -3,7 +3,9 @@
  * did/jwt.ts; the header `typ` names the message so that one can never be passed off as another:
  * - registration (typ `courtbridge-registration+jwt`) by the partner DID: `{iss, iat, version, registration}`;
  * - approval (typ `courtbridge-registration-approval+jwt`) by an administrator: `{iss, iat, chainId, version, digest}`;
- * - disable (typ `courtbridge-registration-disable+jwt`) by an administrator: `{iss, iat, chainId, version, reason}`.
+ * - disable (typ `courtbridge-registration-disable+jwt`) by an administrator: `{iss, iat, chainId, version, reason}`;
+ * - unfreeze (typ `courtbridge-chain-unfreeze+jwt`) by an administrator: `{iss, iat, chainId, reason, canonicalHash?}` —
+ *   the decision that lifts a light-client freeze (src/proofs/lightclient/state.ts `unfreeze`, types.ts AdminDecision).
  * Keys come from the signer's DID document (assertionMethod), resolved through the DID resolver.
  */
 import { fail, isCourtBridgeError } from '../../src/errors.js';
@@ -16,6 +18,7 @@ export const JWS_TYP = {
   registration: 'courtbridge-registration+jwt',
   approval: 'courtbridge-registration-approval+jwt',
   disable: 'courtbridge-registration-disable+jwt',
+  unfreeze: 'courtbridge-chain-unfreeze+jwt',
 } as const;
 
 /** Which message a token is. */
@@ -37,6 +40,11 @@ export function signApproval(a: { admin: string; chainId: string; version: numbe
 /** Sign a disable order for `chainId` up to and including `version`. */
 export function signDisable(d: { admin: string; chainId: string; version: number; reason: string }, signer: JwsSigner, iat = Math.floor(Date.now() / 1000)): Promise<string> {
   return signJwt({ iss: d.admin, iat, chainId: d.chainId, version: d.version, reason: d.reason }, signer, JWS_TYP.disable);
+}
+
+/** Sign an order lifting the freeze of `chainId`; `canonicalHash` names the header kept at each conflict height. */
+export function signUnfreeze(u: { admin: string; chainId: string; reason: string; canonicalHash?: string }, signer: JwsSigner, iat = Math.floor(Date.now() / 1000)): Promise<string> {
+  return signJwt({ iss: u.admin, iat, chainId: u.chainId, reason: u.reason, ...(u.canonicalHash === undefined ? {} : { canonicalHash: u.canonicalHash }) }, signer, JWS_TYP.unfreeze);
 }
 
 /** Verify signature and time claims; JWT verification failures become REGISTRATION_SIGNATURE_INVALID. */
@@ -106,4 +114,25 @@ export async function verifyAdminJws(verifier: JwtVerifier, token: unknown, what
   }
   if (typeof p.reason !== 'string' || p.reason.length === 0 || p.reason.length > 1000) fail('REGISTRATION_SIGNATURE_INVALID', { what, reason: 'reason claim must be 1–1000 characters' });
   return { ...base, reason: p.reason };
+}
+
+/** A verified unfreeze order. */
+export interface VerifiedUnfreezeOrder {
+  readonly admin: string;
+  readonly chainId: string;
+  readonly reason: string;
+  readonly canonicalHash?: string;
+  readonly iat: number;
+  readonly jws: string;
+}
+
+/** Verify an administrator's unfreeze order (signature and shape; admin membership is the caller's step). */
+export async function verifyUnfreezeJws(verifier: JwtVerifier, token: unknown, now: number): Promise<VerifiedUnfreezeOrder> {
+  const jwt = await verifyToken(verifier, token, 'unfreeze', now);
+  const p = jwt.payload;
+  const bad = (reason: string): never => fail('REGISTRATION_SIGNATURE_INVALID', { what: 'unfreeze', reason });
+  if (typeof p.chainId !== 'string' || !CHAIN_RE.test(p.chainId)) bad('chainId claim must be CAIP-2');
+  if (typeof p.reason !== 'string' || p.reason.length === 0 || p.reason.length > 1000) bad('reason claim must be 1–1000 characters');
+  if (p.canonicalHash !== undefined && (typeof p.canonicalHash !== 'string' || !/^0x[0-9a-f]{64}$/.test(p.canonicalHash))) bad('canonicalHash claim must be 0x and 64 lower-case hex digits');
+  return { admin: jwt.issuer, chainId: p.chainId as string, reason: p.reason as string, ...(p.canonicalHash === undefined ? {} : { canonicalHash: p.canonicalHash as string }), iat: p.iat as number, jws: token as string };
 }

@@ -11,11 +11,16 @@
  *                 active version `superseded`. Until then the previous version stays active.
  *   disable(chainId, jws)  one admin suffices (fail-safe direction) → event `disabled` → every pending or active
  *                 version up to the order's version is `disabled`; a later version needs fresh approval.
+ *   unfreeze(chainId, jws, apply)  admin unfreeze JWS verified → admin in the configured set → order names this chain
+ *                 → `apply(decision, attest)` (the relay's TrustBook checks the chain is frozen, attests through
+ *                 `attest` = event `unfrozen`, then stores the thawed light-client state). One admin's order suffices,
+ *                 as for disabling: the decision is attested with the evidence summary and the signed order.
  */
 import { fail } from '../../src/errors.js';
 import type { JwtVerifier } from '../../did/jwt.js';
 import { canonicalJson } from '../../src/crypto/canonical.js';
-import { verifyAdminJws, verifyRegistrationJws, type VerifiedRegistration } from './jws.js';
+import type { AdminDecision } from '../../src/proofs/lightclient/types.js';
+import { verifyAdminJws, verifyRegistrationJws, verifyUnfreezeJws, type VerifiedRegistration } from './jws.js';
 import type { RegistrationStore } from './store.js';
 import {
   REGISTRATION_EVENT_TYPE,
@@ -190,6 +195,23 @@ export class RegistrationService {
       if (affected.length === 0) fail('REGISTRATION_DISABLED', { chainId, version: d.version });
       const { index } = await this.event('disabled', { chainId, version: d.version, admin: d.admin, reason: d.reason!, jws, versions: affected.map((r) => r.version) }, at);
       return this.o.store.disable(chainId, d.version, at, index);
+    });
+  }
+
+  /**
+   * Lift the light-client freeze of `chainId` by an administrator's signed order: verified here, applied by `apply`
+   * (relay/trust.ts `TrustBook.unfreeze`), which calls `attest(facts)` to append the `unfrozen` event — with the
+   * order, the decision and `facts` (the evidence summary) — before it stores the thawed state. `signedAt` is the
+   * order's `iat`: an order signed before the freeze was detected does not lift it.
+   */
+  unfreeze<T>(chainId: string, jws: string, apply: (decision: AdminDecision, attest: (facts: Record<string, unknown>) => Promise<{ index: number }>, signedAt: number) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const at = this.now();
+      const u = await verifyUnfreezeJws(this.o.verifier, jws, at);
+      if (u.chainId !== chainId) fail('REGISTRATION_SIGNATURE_INVALID', { what: 'unfreeze', reason: 'the order names another chain' });
+      if (!this.admins.has(u.admin)) fail('APPROVER_NOT_ADMIN', { did: u.admin });
+      const decision: AdminDecision = { by: u.admin, at, reason: u.reason, ...(u.canonicalHash === undefined ? {} : { canonicalHash: u.canonicalHash }) };
+      return apply(decision, (facts) => this.event('unfrozen', { chainId, admin: u.admin, reason: u.reason, canonicalHash: u.canonicalHash ?? null, jws, ...facts }, at), u.iat);
     });
   }
 

@@ -124,7 +124,7 @@ export interface RegistrationEventSink {
 }
 
 /** Ledger event types. */
-export type RegistrationEventName = 'submitted' | 'rotated' | 'approved' | 'activated' | 'disabled';
+export type RegistrationEventName = 'submitted' | 'rotated' | 'approved' | 'activated' | 'disabled' | 'unfrozen';
 
 /** `type` of every registration ledger entry. */
 export const REGISTRATION_EVENT_TYPE = 'courtbridge.registration';

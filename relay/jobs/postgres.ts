@@ -11,6 +11,7 @@ import type {
   AnchorRow, AttestationReceiptRow, EvidenceRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
 } from './types.js';
 import { anchorFromDb, countsFrom, evidenceFromDb, jobFromDb, receiptFromDb, subscriptionFromDb } from './rows.js';
+import { WEBHOOK_OUTBOX_POSTGRES_CTE } from '../webhooks/outbox-sql.js';
 
 /** One row per attestation id, the last one given (one statement's ON CONFLICT cannot touch a row twice). */
 function lastPerId(rows: readonly EvidenceRow[]): EvidenceRow[] {
@@ -112,7 +113,8 @@ export class PostgresRelayStore implements RelayStore {
       f AS (UPDATE relay_jobs j SET state = CASE WHEN j.attempts >= j.max_attempts OR u.permanent THEN 'dead' ELSE 'failed' END, next_run_at = u.retry_at,
           last_error = u.code, last_error_detail = u.detail, lease_owner = NULL, lease_until = NULL, updated_at = $7
         FROM unnest($8::bigint[], $9::bigint[], $10::text[], $11::text[], $13::boolean[]) AS u(id, retry_at, code, detail, permanent)
-        WHERE j.id = u.id AND j.state = 'running' AND j.lease_owner = $12)
+        WHERE j.id = u.id AND j.state = 'running' AND j.lease_owner = $12),
+      ${WEBHOOK_OUTBOX_POSTGRES_CTE}
       SELECT 1`,
     [
       done.map((o) => o.receipt.attestationId), done.map((o) => o.jobId), done.map((o) => o.receipt.ledgerIndex),

@@ -9,6 +9,7 @@ import type {
   AnchorRow, AttestationReceiptRow, EvidenceRow, JobCounts, JobOutcome, JobRequest, JobRow, RelayStore, SubscriptionRow,
 } from './types.js';
 import { anchorFromDb, countsFrom, evidenceFromDb, jobFromDb, receiptFromDb, subscriptionFromDb } from './rows.js';
+import { WEBHOOK_OUTBOX_SQLITE } from '../webhooks/outbox-sql.js';
 
 type Db = Database.Database;
 
@@ -114,11 +115,14 @@ export class SqliteRelayStore implements RelayStore {
         const failed = this.prepare(`UPDATE relay_jobs SET state = CASE WHEN attempts >= max_attempts OR ? = 1 THEN 'dead' ELSE 'failed' END,
           next_run_at = ?, last_error = ?, last_error_detail = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
           WHERE id = ? AND state = 'running' AND lease_owner = ?`);
+        // Webhook outbox (relay/webhooks/): one delivery per matching webhook, in the receipt's own transaction.
+        const outbox = this.prepare(WEBHOOK_OUTBOX_SQLITE);
         for (const o of outcomes) {
           if (o.kind === 'done') {
             const r = o.receipt;
             ins.run(r.attestationId, r.jobId, r.ledgerIndex, r.leafHash, r.treeSize, r.createdAt);
             done.run(r.ledgerIndex, now, o.jobId);
+            outbox.run(r.attestationId, r.ledgerIndex, r.treeSize, now, now, now, o.jobId);
           } else {
             failed.run(o.permanent ? 1 : 0, o.retryAt, o.code, o.detail.slice(0, 2000), now, o.jobId, owner);
           }

@@ -6,10 +6,13 @@ import type { JwsSigner, JwtVerifier } from '../../did/jwt.js';
 import type { DidWebHost } from '../../did/web-host.js';
 import type { StatusListRegistry } from '../../did/status-list.js';
 import type { IssuerRegistry } from '../../did/issuers.js';
+import type { IssuedCredentials } from '../../did/issued-credentials.js';
 import type { PresentationVerifier } from '../../did/credentials/presentation.js';
 import type { RegistrationService, RegistrationStore } from '../../adapters/registration/index.js';
 import type { RelayEngine } from '../../relay/engine.js';
 import type { RelayStore } from '../../relay/jobs/types.js';
+import type { WebhookStore } from '../../relay/webhooks/types.js';
+import type { WebhookUrlPolicy } from '../../relay/webhooks/url.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ApiStore } from './store/types.js';
 
@@ -32,6 +35,8 @@ export interface ApiDeps {
   statusLists?: { registry: StatusListRegistry; baseUrl: string; signer: JwsSigner };
   /** The trusted-issuer registry (accreditations by the issuer audience). */
   issuers?: IssuerRegistry;
+  /** Credentials issued through the hub (status entries reserved, issuer-signed VCs registered, status changes). */
+  credentials?: IssuedCredentials;
   /** A presentation verifier for the court with this DID (the VP's audience); the API keeps one per court. */
   presentations?: (courtDid: string) => PresentationVerifier;
   /** Partner registrations and their approval. */
@@ -42,6 +47,8 @@ export interface ApiDeps {
   bundles?: (attestationId: string, opts: { caseParties: string[] }) => Promise<import('../bundle/types.js').EvidenceBundle>;
   /** The relay: courts request fresh attestations (durable jobs) and follow their status. */
   relay?: { engine: RelayEngine; store: RelayStore };
+  /** Court webhooks (with `relay`): their store, the URL policy and the number one court may hold (default 32). */
+  webhooks?: { store: WebhookStore; urlPolicy?: WebhookUrlPolicy; maxPerCourt?: number };
   /** Extra Prometheus text sources appended to `/metrics` (e.g. `RelayMetrics.metricsText`). */
   metrics?: readonly (() => Promise<string>)[];
   /** Rate limits (requests per minute): per member on authenticated routes, per client address on public ones; false = off. */

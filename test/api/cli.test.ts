@@ -38,6 +38,9 @@ describe('courtbridge api serve', () => {
       const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(spec.paths)).toContain('/api/v1/court/presentations/verify');
       expect((await fetch(`${server.url}/api/v1/court/presentations/verify`, { method: 'POST' })).status).toBe(401);
+      // With issuer roots and a did:web domain, the issuer routes (credentials included) and the status lists are mounted.
+      for (const path of ['/api/v1/issuer/accreditations', '/api/v1/issuer/status-entries', '/api/v1/issuer/credentials']) expect(Object.keys(spec.paths)).toContain(path);
+      expect((await fetch(`${server.url}/api/v1/public/status/credentials-revocation`)).status).toBe(200);
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

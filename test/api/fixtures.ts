@@ -3,8 +3,9 @@ import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RelayEngine } from '../../relay/engine.js';
+import { RelayEngine, type RelayEngineOptions } from '../../relay/engine.js';
 import { openRelayStore } from '../../relay/jobs/open.js';
+import { openWebhookStore } from '../../relay/webhooks/open.js';
 import { staticChains } from '../../relay/setup.js';
 import { verifySourceEvidence } from '../../src/proofs/evidence.js';
 import { openRegistrationStore } from '../../adapters/registration/store.js';
@@ -17,6 +18,7 @@ import { JwtVerifier } from '../../did/jwt.js';
 import { DidWebHost } from '../../did/web-host.js';
 import { StatusListRegistry } from '../../did/status-list.js';
 import { IssuerRegistry } from '../../did/issuers.js';
+import { IssuedCredentials } from '../../did/issued-credentials.js';
 import { PresentationVerifier } from '../../did/credentials/presentation.js';
 import { registryStatusChecker } from '../../did/status-credential.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -60,8 +62,8 @@ export function docHashes(text: string): { sha256: string; sm3: string } {
   return { sha256: createHash('sha256').update(text).digest('hex'), sm3: toHex(sm3(utf8(text))) };
 }
 
-/** Build the world; `over` overrides dependencies (e.g. rateLimit). */
-export async function apiWorld(over: Partial<ApiDeps> = {}): Promise<ApiWorld> {
+/** Build the world; `over` overrides dependencies (e.g. rateLimit); `relay` overrides relay engine options (e.g. chains). */
+export async function apiWorld(over: Partial<ApiDeps> = {}, relay: Partial<RelayEngineOptions> = {}): Promise<ApiWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-api-'));
   const path = join(dir, 'courtbridge.db');
   const ledgerStore = await openSqliteStore(path);
@@ -80,12 +82,13 @@ export async function apiWorld(over: Partial<ApiDeps> = {}): Promise<ApiWorld> {
   const regStore = await openRegistrationStore({ kind: 'sqlite', path });
   const service = new RegistrationService({ store: regStore, sink: ledger, verifier: jwt, admins: [ids.admin.did], threshold: 1 });
   const relayStore = await openRelayStore(ledgerStore);
-  const engine = new RelayEngine({ ledger, store: relayStore, chains: staticChains([]), verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt: SALT });
+  const engine = new RelayEngine({ ledger, store: relayStore, chains: staticChains([]), verifier: verifySourceEvidence, signer: hub.signer, relayDid: hub.did, salt: SALT, ...relay });
   const issuers = new IssuerRegistry([ids.issuer.did], ledger);
   const logs = new LogCapture();
   const deps: ApiDeps = {
     ledger, store, hubDid: hub.did, jwt, didHost, registrations: { service, store: regStore },
-    relay: { engine, store: relayStore }, issuers, subjectSalt: SALT,
+    relay: { engine, store: relayStore }, issuers, subjectSalt: SALT, credentials: new IssuedCredentials({ status: statusRegistry, issuers, jwt, sink: ledger }),
+    webhooks: { store: await openWebhookStore(ledgerStore), urlPolicy: { allowHttpLocalhost: true } },
     presentations: (aud) => new PresentationVerifier({ jwt, issuers, status: registryStatusChecker(statusRegistry), audience: aud }), metrics: [() => engine.metricsText()],
     statusLists: { registry: statusRegistry, baseUrl: 'https://hub.court.example/api/v1/public/status', signer: hub.signer },
     rateLimit: false, log: { level: 'info', stream: logs }, ...over,

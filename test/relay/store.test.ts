@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, SqliteLedgerStore } from '../../src/ledger/store/sqlite.js';
 import { migrateSqlite, sqliteSchemaVersion } from '../../src/store/sqlite.js';
-import { RELAY_SQLITE_MIGRATIONS } from '../../relay/jobs/schema.js';
+import { RELAY_SCHEMA_VERSION, RELAY_SQLITE_MIGRATIONS } from '../../relay/jobs/schema.js';
 import { openPostgresStore } from '../../src/ledger/store/postgres.js';
 import { openRelayStore } from '../../relay/jobs/open.js';
 import { relayStoreConformance } from './store-conformance.js';
@@ -23,7 +23,7 @@ relayStoreConformance('SQLite file', async () => {
   return { store: await openRelayStore(ledgerStore), close: () => ledgerStore.close() };
 });
 
-it('a relay database at schema v1 is upgraded to v2 (relay_evidence) on open, keeping its rows (SQLite file)', async () => {
+it('a relay database at schema v1 is upgraded to the newest version (v2 relay_evidence, v3 webhooks) on open, keeping its rows (SQLite file)', async () => {
   const ledgerStore = await openSqliteStore(join(dir, 'v1.db'));
   try {
     const db = (ledgerStore as SqliteLedgerStore).database;
@@ -31,7 +31,7 @@ it('a relay database at schema v1 is upgraded to v2 (relay_evidence) on open, ke
     db.prepare(`INSERT INTO relay_attestations (attestation_id, job_id, ledger_index, leaf_hash, tree_size, created_at) VALUES ('0x01', NULL, 0, 'ab', 1, 1)`).run();
     expect(sqliteSchemaVersion(db, 'relay_schema_version')).toBe(1);
     const store = await openRelayStore(ledgerStore);
-    expect(sqliteSchemaVersion(db, 'relay_schema_version')).toBe(2);
+    expect(sqliteSchemaVersion(db, 'relay_schema_version')).toBe(RELAY_SCHEMA_VERSION);
     expect((await store.receipt('0x01'))?.ledgerIndex).toBe(0);
     expect(await store.evidence('0x01')).toBeUndefined();
     await store.putEvidence([{ attestationId: '0x01', evidence: '{}', evidenceDigest: '0x00', createdAt: 1 }]);

@@ -1,10 +1,15 @@
 /**
  * Admin audience (role `admin`): the member registry (who may call the API with which roles) and, when the
  * registration module is given, approving and disabling partner registrations with the administrator's signed
- * orders (adapters/registration: threshold approvals, each attested in the ledger).
+ * orders (adapters/registration: threshold approvals, each attested in the ledger); with the relay too, a chain's
+ * light-client trust (frozen?, misbehaviour evidence) and lifting a freeze by the administrator's signed unfreeze
+ * order (`RegistrationService.unfreeze` → relay/trust.ts `TrustBook.unfreeze`, the decision attested as a registration
+ * event `unfrozen` before the thawed state is stored).
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Role } from '../../../did/auth.js';
+import type { EvidenceTrust } from '../../../adapters/types.js';
+import { misbehaviourSummary } from '../../../relay/trust.js';
 import { fail } from '../../errors.js';
 import { ROLES } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -80,5 +85,58 @@ export const adminRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInsta
     const { jws } = req.body as { jws: string };
     ownOrder(jws, req.principal!.did);
     return { disabled: await reg.service.disable((req.params as { chainId: string }).chainId, jws) };
+  });
+
+  const relay = deps.relay;
+  if (!relay) return;
+  const SUMMARY = { type: 'object', required: ['height', 'detectedAt', 'first', 'second'], properties: { height: { type: 'integer' }, detectedAt: { type: 'integer' }, first: { type: 'string' }, second: { type: 'string' } } } as const;
+  const TRUST = {
+    type: 'object', required: ['chainId', 'trustId', 'kind', 'frozen'],
+    properties: {
+      chainId: { type: 'string' }, trustId: { type: 'string' }, kind: { type: 'string' }, frozen: { type: 'boolean' },
+      checkpoint: { type: 'object', properties: { height: { type: 'integer' }, hash: { type: 'string' }, at: { type: 'integer' } } },
+      misbehaviour: { type: 'array', items: SUMMARY },
+      resolved: {
+        type: 'array',
+        items: {
+          type: 'object', properties: {
+            decision: { type: 'object', properties: { by: { type: 'string' }, at: { type: 'integer' }, reason: { type: 'string' }, canonicalHash: { type: 'string' } } },
+            evidence: { type: 'array', items: SUMMARY },
+          },
+        },
+      },
+      ledgerIndex: { type: 'integer' },
+    },
+  } as const;
+  const trustView = (chainId: string, trustId: string, t: EvidenceTrust) => (t.kind === 'evm-depth'
+    ? { chainId, trustId, kind: t.kind, frozen: false }
+    : {
+        chainId, trustId, kind: t.kind, frozen: t.frozen, checkpoint: t.checkpoint, misbehaviour: t.misbehaviour.map(misbehaviourSummary),
+        resolved: t.resolved.map((r) => ({ decision: r.decision, evidence: r.evidence.map(misbehaviourSummary) })),
+      });
+  const CHAIN_PARAMS = { type: 'object', additionalProperties: false, required: ['chainId'], properties: { chainId: CHAIN_ID } } as const;
+
+  app.get('/api/v1/admin/chains/:chainId/trust', {
+    config: ADMIN,
+    schema: { tags: ['admin'], summary: "A chain's light-client trust: frozen?, checkpoint, misbehaviour evidence (summary) and past decisions", params: CHAIN_PARAMS, response: { 200: TRUST, ...ERROR_RESPONSES } },
+  }, async (req) => {
+    const { chainId } = req.params as { chainId: string };
+    const { trustId, trust } = await relay.engine.trustOf(chainId);
+    return trustView(chainId, trustId, trust ?? fail('RELAY_NO_TRUST_STATE', { chainId }));
+  });
+
+  app.post('/api/v1/admin/chains/:chainId/unfreeze', {
+    config: ADMIN,
+    schema: {
+      tags: ['admin'], summary: "Lift a chain's freeze (after misbehaviour) with the administrator's signed unfreeze order; attested",
+      params: CHAIN_PARAMS, body: JWS_BODY, response: { 200: TRUST, ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const { jws } = req.body as { jws: string };
+    const { chainId } = req.params as { chainId: string };
+    ownOrder(jws, req.principal!.did);
+    const out = await reg.service.unfreeze(chainId, jws, (decision, attest, signedAt) => relay.engine.unfreeze(chainId, decision, attest, signedAt));
+    const { trustId } = await relay.engine.trustOf(chainId);
+    return { ...trustView(chainId, trustId, out.state), ledgerIndex: out.ledgerIndex };
   });
 };

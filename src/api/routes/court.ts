@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { JobRow } from '../../../relay/jobs/types.js';
+import type { CheckpointRow } from '../../ledger/store/types.js';
 import { TtlLru } from '../../../did/lru.js';
 import type { PresentationVerifier } from '../../../did/credentials/presentation.js';
 import { toHex } from '../../crypto/bytes.js';
@@ -18,6 +19,7 @@ import type { ApiDeps } from '../deps.js';
 import { ERROR_RESPONSES } from '../http-errors.js';
 import { courtRecordView, inclusionView } from '../ledger-views.js';
 import { CHECKPOINT, COURT_RECORD, INCLUSION_PROOF } from '../schemas.js';
+import { courtWebhookRoutes } from './court-webhooks.js';
 
 const COURT = { roles: ['court'] } as const;
 const HEX64 = { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' } as const;
@@ -26,6 +28,15 @@ const HEX64 = { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' } as const;
 export const courtRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInstance, deps: ApiDeps) => {
   const records = new CourtRecords(deps.ledger, deps.store);
   await records.repair();
+  // One checkpoint signing at a time, shared by every write it covers: each write signing its own (SM2 + Ed25519,
+  // root recomputed from stored nodes) made concurrent writes queue without bound (issue 7, load test).
+  let signing: Promise<CheckpointRow> | undefined;
+  const checkpointCovering = async (index: number): Promise<CheckpointRow> => {
+    for (;;) {
+      const cp = await (signing ??= deps.ledger.checkpoint().finally(() => { signing = undefined; }));
+      if (cp.treeSize > index) return cp;
+    }
+  };
 
   app.post('/api/v1/court/records', {
     config: COURT,
@@ -52,7 +63,7 @@ export const courtRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInsta
     const body = req.body as CourtRecordInput;
     const hashes = { sha256: body.hashes.sha256.replace(/^0x/, ''), sm3: body.hashes.sm3.replace(/^0x/, '') };
     const { row, created } = await records.attest(req.principal!.did, { ...body, hashes });
-    const cp = await deps.ledger.checkpoint();
+    const cp = await checkpointCovering(row.ledgerIndex);
     const head = await deps.ledger.head();
     const inclusion = await inclusionView(deps.ledger, row.ledgerIndex, cp.treeSize);
     const checkpoint = { note: await deps.ledger.checkpointNote(cp.treeSize), treeSize: cp.treeSize, root: toHex(cp.root), hashAlg: head.hashAlg, origin: head.origin, verifierKeys: head.verifierKeys };
@@ -149,6 +160,8 @@ export const courtRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInsta
       return { ...jobView(job), ...(receipt ? { receipt: { attestationId: receipt.attestationId, ledgerIndex: receipt.ledgerIndex, leafHash: receipt.leafHash, treeSize: receipt.treeSize } } : {}) };
     });
   }
+
+  await courtWebhookRoutes(app, deps);
 
   const bundles = deps.bundles;
   if (bundles) {

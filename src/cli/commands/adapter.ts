@@ -6,6 +6,9 @@
  *                                      (default: the newest pending version)
  *   list [--active]                    one JSON line per stored version
  *   disable CHAIN_ID --key KID --reason TEXT [--version N]   an administrator's disable order (default: newest version)
+ *   unfreeze CHAIN_ID --key KID --reason TEXT [--canonical-hash 0x…]   an administrator's order lifting the chain's
+ *                                      light-client freeze (after misbehaviour); the decision is attested, then the
+ *                                      thawed trust state is stored (relay/trust.ts `TrustBook.unfreeze`)
  * Keys are DID key-store entries (did/keystore.ts, `courtbridge did create`; `--keystore FILE` or the configured
  * SQLite store) named by their kid (a DID URL). The ledger must exist (`courtbridge ledger init`); registrations live
  * in the same database. Admin set and threshold: COURTBRIDGE_ADMINS, COURTBRIDGE_APPROVAL_THRESHOLD.
@@ -20,10 +23,15 @@ import { JwtVerifier, type JwsSigner } from '../../../did/jwt.js';
 import { openKeyStore, readJson } from '../../../did/cli-support.js';
 import { openRegistrationStore } from '../../../adapters/registration/store.js';
 import { RegistrationService } from '../../../adapters/registration/service.js';
-import { signApproval, signDisable, signRegistration } from '../../../adapters/registration/jws.js';
+import { signApproval, signDisable, signRegistration, signUnfreeze } from '../../../adapters/registration/jws.js';
 import { parseRegistration } from '../../../adapters/registration/parse.js';
 import { loadRegistrationConfig } from '../../../adapters/registration/config.js';
 import type { RegistrationRecord } from '../../../adapters/registration/types.js';
+import type { LedgerStore } from '../../ledger/store/types.js';
+import { openRelayStore } from '../../../relay/jobs/open.js';
+import { snapshotOf } from '../../../relay/registered-chains.js';
+import { TrustBook } from '../../../relay/trust.js';
+import { verifySourceEvidence } from '../../proofs/evidence.js';
 import type { CliIo } from '../io.js';
 
 /** Largest registration JWS accepted (a 1,024-member validator set does not fit did/jwt.ts's 64 KiB default). */
@@ -35,6 +43,7 @@ const USAGE = [
   '       courtbridge adapter approve CHAIN_ID [--version N] --key KID',
   '       courtbridge adapter list [--active]',
   '       courtbridge adapter disable CHAIN_ID --key KID --reason TEXT [--version N]',
+  '       courtbridge adapter unfreeze CHAIN_ID --key KID --reason TEXT [--canonical-hash 0x…]',
 ].join('\n');
 
 const OPTIONS = {
@@ -44,9 +53,10 @@ const OPTIONS = {
   version: { type: 'string' },
   reason: { type: 'string' },
   active: { type: 'boolean' },
+  'canonical-hash': { type: 'string' },
 } as const;
 
-type Values = { key?: string; keystore?: string; store?: string; version?: string; reason?: string; active?: boolean };
+type Values = { key?: string; keystore?: string; store?: string; version?: string; reason?: string; active?: boolean; 'canonical-hash'?: string };
 
 function versionArg(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -68,7 +78,7 @@ async function withSigner<T>(v: Values, io: CliIo, fn: (signer: JwsSigner, did: 
 }
 
 /** Open ledger + registration store (same database) and the service; close both afterwards. */
-async function withService<T>(config: Config, fn: (s: RegistrationService) => Promise<T>): Promise<T> {
+async function withService<T>(config: Config, fn: (s: RegistrationService, db: { ledgerStore: LedgerStore; store: Awaited<ReturnType<typeof openRegistrationStore>> }) => Promise<T>): Promise<T> {
   const reg = loadRegistrationConfig();
   const ledgerStore = await openStore(config.store);
   let ledger: Ledger;
@@ -82,7 +92,7 @@ async function withService<T>(config: Config, fn: (s: RegistrationService) => Pr
     const store = await openRegistrationStore(config.store);
     try {
       const service = new RegistrationService({ store, sink: ledger, verifier: new JwtVerifier(new DidResolver(), { maxLength: MAX_REGISTRATION_JWS }), admins: reg.admins, threshold: reg.threshold });
-      return await fn(service);
+      return await fn(service, { ledgerStore, store });
     } finally {
       await store.close();
     }
@@ -148,6 +158,24 @@ export async function adapterCommand(args: string[], io: CliIo): Promise<number>
         return s.disable(chainId, jws);
       });
       io.out(JSON.stringify({ chainId, disabled: changed }));
+      return 0;
+    }
+    case 'unfreeze': {
+      if (pos.length !== 1) break;
+      const chainId = pos[0]!;
+      const reason = v.reason ?? fail('INVALID_INPUT', { field: '--reason', reason: 'required' });
+      const canonicalHash = v['canonical-hash'];
+      if (canonicalHash !== undefined && !/^0x[0-9a-f]{64}$/.test(canonicalHash)) fail('INVALID_INPUT', { field: '--canonical-hash', reason: '0x and 64 lower-case hex digits' });
+      const out = await withService(config, async (s, db) => {
+        // The trust state's key, as the relay uses it: the chain id for dev chains (COURTBRIDGE_RELAY_CHAINS), else the
+        // chain and its active version's trust anchor (relay/registered-chains.ts).
+        const entry = process.env.COURTBRIDGE_RELAY_CHAINS === undefined ? snapshotOf(await db.store.list()).get(chainId) : undefined;
+        const trustId = entry?.status === 'active' ? entry.trustId : chainId;
+        const book = new TrustBook(await openRelayStore(db.ledgerStore), verifySourceEvidence, () => Math.floor(Date.now() / 1000));
+        const jws = await withSigner(v, io, (signer, did) => signUnfreeze({ admin: did, chainId, reason, ...(canonicalHash === undefined ? {} : { canonicalHash }) }, signer));
+        return s.unfreeze(chainId, jws, (decision, attest, signedAt) => book.unfreeze(trustId, decision, attest, signedAt));
+      });
+      io.out(JSON.stringify({ chainId, frozen: out.state.frozen, checkpoint: out.state.checkpoint, resolved: out.state.resolved.length, ledgerIndex: out.ledgerIndex }));
       return 0;
     }
   }

@@ -5,7 +5,10 @@
  * (COURTBRIDGE_RELAY_KEY_FILE); COURTBRIDGE_API_ADMINS (comma-separated DIDs) are made admin members at start;
  * COURTBRIDGE_DID_WEB_DOMAIN, when set, publishes the hub's did:web document. COURTBRIDGE_ISSUER_ROOTS (comma-separated
  * DIDs, e.g. the Ministry of Justice) roots the trusted-issuer registry that the court's presentation route checks;
- * issuers and status lists are replayed from the ledger and every verification is attested to it. The public verification page
+ * issuers and status lists are replayed from the ledger and every verification is attested to it. With roots configured
+ * the issuer routes are mounted too (accreditations; with COURTBRIDGE_DID_WEB_DOMAIN also issuing, revoking and
+ * suspending credentials over the hub's status lists, published at `https://<domain>/api/v1/public/status/:name`).
+ * The public verification page
  * (web/serve.ts, built into web/dist) is served at `/`; COURTBRIDGE_SUBJECT_SALT (the relay's) enables the court's
  * attestation query.
  */
@@ -67,11 +70,15 @@ export async function serveApi(env: NodeJS.ProcessEnv, host: string, port: numbe
   // Lawyer presentations (court route): issuers and status lists replayed from the ledger, every verification attested.
   const roots = (env.COURTBRIDGE_ISSUER_ROOTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const r of roots) if (!r.startsWith('did:')) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_ISSUER_ROOTS', reason: 'comma-separated DIDs' });
-  const registries = new LedgerRegistries(ledger, roots);
+  // Status lists need the hub's public URL (entries carry it); issued credentials need the lists.
+  const statusBase = env.COURTBRIDGE_DID_WEB_DOMAIN ? `https://${env.COURTBRIDGE_DID_WEB_DOMAIN}/api/v1/public/status` : undefined;
+  const registries = new LedgerRegistries(ledger, roots, statusBase ?? '', statusBase === undefined || roots.length === 0 ? undefined : jwt);
   await registries.start();
   const presentations = (courtDid: string) => new PresentationVerifier({ jwt, issuers: registries.issuers, status: registryStatusChecker(registries.status), audience: courtDid, audit: ledger });
   const bundleDeps = await openBundleDeps(ledger, config.store);
   const app = await buildApp({ ledger, store: apiStore, hubDid: hub.did, jwt, didHost, plugins: [webPlugin], presentations, bundles: bundleDeps.bundles,
+    ...(roots.length === 0 ? {} : { issuers: registries.issuers, credentials: registries.credentials }),
+    ...(statusBase === undefined ? {} : { statusLists: { registry: registries.status, baseUrl: statusBase, signer: hub.signer } }),
     subjectSalt: env.COURTBRIDGE_SUBJECT_SALT === undefined ? undefined : subjectSaltFromEnv(env),
   });
   const url = await app.listen({ host, port });
