@@ -75,6 +75,24 @@ function bearer(request: FastifyRequest): string {
   return m ? m[1]! : fail('AUTH_REQUIRED', { reason: 'Authorization must be "Bearer <JWT>"' });
 }
 
+/**
+ * Run `f`; a bearer token it finds unreadable (malformed, an unsupported `alg` such as HS256, over-long: input errors
+ * 400 / 413 in the table) is a 401 AUTH_REQUIRED naming that code — RFC 6750 §3.1: a malformed access token is
+ * `invalid_token`, answered 401, like every other rejected token.
+ */
+function unreadableIs401<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    return rethrowAsAuth(e);
+  }
+}
+
+function rethrowAsAuth(e: unknown): never {
+  if (isCourtBridgeError(e) && e.category === 'input') fail('AUTH_REQUIRED', { reason: `the bearer token is unreadable (${e.code})` }, e);
+  throw e;
+}
+
 /** Install the audience hook (onRequest). */
 export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
   const authenticator = new DidAuthenticator({ hubDid: deps.hubDid, jwt: deps.jwt, members: deps.members, now: deps.now });
@@ -84,7 +102,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
     const token = bearer(request);
     // Only members' DIDs are ever resolved: an unknown issuer is refused before any DID resolution (no SSRF through
     // did:web, no 5xx from a stranger's unreachable host).
-    const decoded = decodeJwt(token);
+    const decoded = unreadableIs401(() => decodeJwt(token));
     const iss = decoded.payload.iss;
     if (typeof iss !== 'string' || iss.length > 512) fail('JWT_CLAIM_INVALID', { claim: 'iss', reason: 'a DID is required' });
     if (!decoded.header.kid.startsWith(`${iss}#`) && !decoded.header.kid.startsWith('#')) fail('JWT_KID_UNKNOWN', { kid: decoded.header.kid.slice(0, 200), purpose: 'authentication', did: iss.slice(0, 200) });
@@ -96,7 +114,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
     } catch (e) {
       // A member's DID that cannot be resolved right now is the caller's problem to fix, not a server fault.
       if (isCourtBridgeError(e) && e.category === 'io') fail('AUTH_REQUIRED', { reason: `cannot resolve the caller's DID (${e.code})` });
-      throw e;
+      return rethrowAsAuth(e);
     }
     const roles = cfg.roles ?? [];
     if (!principal.roles.some((r) => roles.includes(r))) fail('AUTH_FORBIDDEN', { roles: roles.join('|') });
