@@ -45,6 +45,12 @@ describe('GET /api/v1/court/attestations', () => {
     const p1 = (await q('limit=2')).body;
     expect([ids(p1), p1.next]).toEqual([[1, 2], p1.attestations[1].ledgerIndex]);
     expect(ids((await q(`limit=2&after=${p1.next}`)).body)).toEqual([3]);
+    // Paging a subject query (driven by the subject index) and combining it with other filters.
+    const s1 = (await q(`subjectKind=uscc&subject=${USCC}&limit=1`)).body;
+    expect(ids(s1)).toEqual([1]);
+    expect(ids((await q(`subjectKind=uscc&subject=${USCC}&limit=1&after=${s1.next}`)).body)).toEqual([2]);
+    expect(ids((await q(`subjectKind=uscc&subject=${USCC}&from=2026-04-01T00:00:00Z`)).body)).toEqual([2]);
+    expect(ids((await q(`subjectKind=uscc&subject=${USCC}&caseNumber=${encodeURIComponent(CASE)}`)).body)).toEqual([1]);
   });
   it('an invalid identifier is a coded 422; a half subject, a bad time → 400; other roles 403', async () => {
     expect([(await q('subjectKind=uscc&subject=123')).status, (await q('subjectKind=uscc&subject=123')).body.code]).toEqual([422, 'USCC_INVALID']);

@@ -12,8 +12,21 @@ type Db = Database.Database;
 export class SqliteApiStore implements ApiStore {
   readonly kind = 'sqlite' as const;
 
+  /** Prepared statements by SQL text (preparing costs more than running these small queries). */
+  private readonly stmts = new Map<string, Database.Statement>();
+
   /** Wrap the ledger store's open database (`SqliteLedgerStore.database`). */
   constructor(private readonly db: Db) {}
+
+  private prepare(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      // Subject queries differ in shape only by their filters: a handful of distinct texts, bounded anyway.
+      if (this.stmts.size < 256) this.stmts.set(sql, st);
+    }
+    return st;
+  }
 
   private run<T>(what: string, fn: () => T): T {
     return sqliteGuard(`api ${what}`, fn);
@@ -27,9 +40,9 @@ export class SqliteApiStore implements ApiStore {
   async putCourtRecord(row: CourtRecordRow): Promise<{ row: CourtRecordRow; created: boolean }> {
     return this.run('putCourtRecord', () =>
       this.db.transaction(() => {
-        const r = this.db.prepare(`INSERT INTO court_records (${COURT_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        const r = this.prepare(`INSERT INTO court_records (${COURT_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (court_did, sha256, document_type, case_number) DO NOTHING`).run(...courtRecordValues(row));
-        const stored = this.db.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
+        const stored = this.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
           .get(row.courtDid, row.sha256, row.documentType, row.caseNumber) as Record<string, unknown>;
         return { row: courtRecordFromDb(stored), created: r.changes === 1 };
       }).immediate(),
@@ -38,7 +51,7 @@ export class SqliteApiStore implements ApiStore {
 
   async findCourtRecord(courtDid: string, sha256: string, documentType: string, caseNumber: string): Promise<CourtRecordRow | undefined> {
     return this.run('findCourtRecord', () => {
-      const r = this.db.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
+      const r = this.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
         .get(courtDid, sha256, documentType, caseNumber) as Record<string, unknown> | undefined;
       return r && courtRecordFromDb(r);
     });
@@ -46,27 +59,27 @@ export class SqliteApiStore implements ApiStore {
 
   async courtRecordsByHash(hash: string, limit: number): Promise<CourtRecordRow[]> {
     return this.run('courtRecordsByHash', () =>
-      (this.db.prepare('SELECT * FROM court_records WHERE sha256 = ? UNION SELECT * FROM court_records WHERE sm3 = ? ORDER BY ledger_index LIMIT ?')
+      (this.prepare('SELECT * FROM court_records WHERE sha256 = ? UNION SELECT * FROM court_records WHERE sm3 = ? ORDER BY ledger_index LIMIT ?')
         .all(hash, hash, limit) as Record<string, unknown>[]).map(courtRecordFromDb));
   }
 
   async courtRecordById(evidenceId: string): Promise<CourtRecordRow | undefined> {
     return this.run('courtRecordById', () => {
-      const r = this.db.prepare('SELECT * FROM court_records WHERE evidence_id = ?').get(evidenceId) as Record<string, unknown> | undefined;
+      const r = this.prepare('SELECT * FROM court_records WHERE evidence_id = ?').get(evidenceId) as Record<string, unknown> | undefined;
       return r && courtRecordFromDb(r);
     });
   }
 
   async putMember(m: Member): Promise<void> {
     this.run('putMember', () => {
-      this.db.prepare('INSERT INTO api_members (did, roles, enabled) VALUES (?, ?, ?) ON CONFLICT (did) DO UPDATE SET roles = excluded.roles, enabled = excluded.enabled')
+      this.prepare('INSERT INTO api_members (did, roles, enabled) VALUES (?, ?, ?) ON CONFLICT (did) DO UPDATE SET roles = excluded.roles, enabled = excluded.enabled')
         .run(m.did, JSON.stringify(m.roles), m.enabled ? 1 : 0);
     });
   }
 
   async get(did: string): Promise<Member | undefined> {
     return this.run('member', () => {
-      const r = this.db.prepare('SELECT * FROM api_members WHERE did = ?').get(did) as Record<string, unknown> | undefined;
+      const r = this.prepare('SELECT * FROM api_members WHERE did = ?').get(did) as Record<string, unknown> | undefined;
       return r && memberFromDb(r);
     });
   }
@@ -74,9 +87,9 @@ export class SqliteApiStore implements ApiStore {
   async putAttestations(rows: readonly AttestationIndexRow[]): Promise<void> {
     if (rows.length === 0) return;
     this.run('putAttestations', () => this.db.transaction(() => {
-      const a = this.db.prepare(`INSERT INTO api_attestations (ledger_index, attestation_id, chain_id, record_type, schema_id, domain, block_height, issued_at)
+      const a = this.prepare(`INSERT INTO api_attestations (ledger_index, attestation_id, chain_id, record_type, schema_id, domain, block_height, issued_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ledger_index) DO NOTHING`);
-      const s = this.db.prepare('INSERT INTO api_attestation_subjects (ref, ledger_index) VALUES (?, ?) ON CONFLICT DO NOTHING');
+      const s = this.prepare('INSERT INTO api_attestation_subjects (ref, ledger_index) VALUES (?, ?) ON CONFLICT DO NOTHING');
       for (const r of rows) {
         a.run(r.ledgerIndex, r.attestationId, r.chainId, r.recordType, r.schemaId, r.domain, r.blockHeight, r.issuedAt);
         for (const ref of r.subjectRefs) s.run(ref, r.ledgerIndex);
@@ -86,18 +99,18 @@ export class SqliteApiStore implements ApiStore {
 
   async queryAttestations(q: AttestationQuery): Promise<AttestationIndexRow[]> {
     const { sql, params } = attestationWhere(q, () => '?');
-    return this.run('queryAttestations', () => (this.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(attestationFromDb));
+    return this.run('queryAttestations', () => (this.prepare(sql).all(...params) as Record<string, unknown>[]).map(attestationFromDb));
   }
 
   async scanCursor(): Promise<number> {
-    return this.run('scanCursor', () => Number(this.db.prepare('SELECT scanned_to FROM api_ledger_scan WHERE id = 1').pluck().get()));
+    return this.run('scanCursor', () => Number(this.prepare('SELECT scanned_to FROM api_ledger_scan WHERE id = 1').pluck().get()));
   }
 
   async setScanCursor(index: number): Promise<void> {
-    this.run('setScanCursor', () => this.db.prepare('UPDATE api_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
+    this.run('setScanCursor', () => this.prepare('UPDATE api_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
   }
 
   async ping(): Promise<void> {
-    this.run('ping', () => this.db.prepare('SELECT 1').get());
+    this.run('ping', () => this.prepare('SELECT 1').get());
   }
 }

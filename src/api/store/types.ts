@@ -80,15 +80,23 @@ export function attestationWhere(q: AttestationQuery, ph: (n: number) => string)
     params.push(v);
     return ph(params.length);
   };
-  const where = [`a.ledger_index > ${add(q.after)}`];
+  // With a subject, the query is driven by the subject index (PRIMARY KEY (ref, ledger_index)): an index range scan in
+  // ledger order that stops at LIMIT, instead of walking every attestation and probing its subjects (which grew with
+  // the ledger: the court query was the load test's costliest read).
+  const [first, ...more] = q.subjectRefs ?? [];
+  const from = first === undefined
+    ? 'api_attestations a'
+    : `api_attestation_subjects s0 JOIN api_attestations a ON a.ledger_index = s0.ledger_index`;
+  const order = first === undefined ? 'a.ledger_index' : 's0.ledger_index';
+  const where = first === undefined ? [`a.ledger_index > ${add(q.after)}`] : [`s0.ref = ${add(first)}`, `s0.ledger_index > ${add(q.after)}`];
   if (q.chainId !== undefined) where.push(`a.chain_id = ${add(q.chainId)}`);
   if (q.recordType !== undefined) where.push(`a.record_type = ${add(q.recordType)}`);
   if (q.domain !== undefined) where.push(`a.domain = ${add(q.domain)}`);
   if (q.from !== undefined) where.push(`a.issued_at >= ${add(q.from)}`);
   if (q.to !== undefined) where.push(`a.issued_at < ${add(q.to)}`);
-  for (const ref of q.subjectRefs ?? []) where.push(`EXISTS (SELECT 1 FROM api_attestation_subjects s WHERE s.ledger_index = a.ledger_index AND s.ref = ${add(ref)})`);
+  for (const ref of more) where.push(`EXISTS (SELECT 1 FROM api_attestation_subjects s WHERE s.ledger_index = a.ledger_index AND s.ref = ${add(ref)})`);
   const limit = add(q.limit);
-  return { sql: `SELECT a.* FROM api_attestations a WHERE ${where.join(' AND ')} ORDER BY a.ledger_index LIMIT ${limit}`, params };
+  return { sql: `SELECT a.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`, params };
 }
 
 /** An `api_attestations` row (subject refs are not returned by queries). */
