@@ -16,6 +16,7 @@
  * Steps that need a part an earlier step could not read are skipped (`SKIPPED`), never passed.
  */
 import { bytesEqual, utf8 } from '../crypto/bytes.js';
+import { canonicalJson } from '../crypto/canonical.js';
 import { asCourtBridgeError, fail } from '../errors.js';
 import { checkRecord } from '../schema/index.js';
 import type { Attestation } from '../../relay/attestation.js';
@@ -81,8 +82,34 @@ function verdict(steps: BundleStep[], att: Attestation | undefined): BundleVerif
   };
 }
 
-/** Parse bundle text (size-bounded): BUNDLE_MALFORMED / MALFORMED_JSON when it cannot be read. */
-export function parseBundleText(text: string | Uint8Array): unknown {
+/**
+ * Whether `text` is one of the serializations bundle exporters write of `value`: `courtbridge bundle export` and the
+ * demo (`JSON.stringify(b, null, 2)` and a newline), the API (compact `JSON.stringify`), RFC 8785. Nothing else is
+ * accepted, so that no byte of a bundle file goes unchecked: JSON whitespace carries no content, hence no digest or
+ * signature covers it, and without this a changed space or line break would still verify 一致 (issue 7, evidence
+ * mutation: every byte flip of an exported bundle must be rejected).
+ */
+export function isExportedForm(text: string, value: unknown): boolean {
+  const pretty = JSON.stringify(value, null, 2);
+  if (text === `${pretty}\n` || text === pretty || text === JSON.stringify(value)) return true;
+  try {
+    return text === canonicalJson(value);
+  } catch {
+    return false; // not representable in RFC 8785 (a lone surrogate, too deep): so not that form either
+  }
+}
+
+/** Options of `parseBundleText`. */
+export interface ParseBundleTextOptions {
+  /** Require an exported serialization (`isExportedForm`; default true). False for hand-written JSON such as trust anchors. */
+  exportedForm?: boolean;
+}
+
+/**
+ * Parse bundle text (size-bounded): BUNDLE_MALFORMED / MALFORMED_JSON when it cannot be read, BUNDLE_MALFORMED when
+ * it is not byte for byte an exported serialization of its content (`isExportedForm`).
+ */
+export function parseBundleText(text: string | Uint8Array, opts: ParseBundleTextOptions = {}): unknown {
   const s = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
   if (s.length > 32 * 1024 * 1024) fail('TOO_LARGE', { field: 'bundle', limit: 32 * 1024 * 1024 });
   if (typeof text !== 'string' && !bytesEqual(utf8(s), text)) fail('BUNDLE_MALFORMED', { reason: 'not valid UTF-8' });
@@ -93,6 +120,9 @@ export function parseBundleText(text: string | Uint8Array): unknown {
     return fail('MALFORMED_JSON', { field: 'bundle', reason: (e as Error).message }, e);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('BUNDLE_MALFORMED', { reason: 'top level must be an object' });
+  if (opts.exportedForm !== false && !isExportedForm(s, v)) {
+    fail('BUNDLE_MALFORMED', { reason: 'the text is not an exported serialization of its content (whitespace or escapes were changed); verify the file as exported' });
+  }
   return v;
 }
 

@@ -30,7 +30,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     return 2;
   }
   const bundle = parseBundleText(await readBounded(parsed.positionals[0]!));
-  const trustAnchors = parsed.values.trust === undefined ? undefined : parseTrustAnchors(parseBundleText(await readBounded(parsed.values.trust)));
+  const trustAnchors = parsed.values.trust === undefined ? undefined : parseTrustAnchors(parseBundleText(await readBounded(parsed.values.trust), { exportedForm: false }));
   const v = verifyEvidenceBundle(bundle, trustAnchors === undefined ? {} : { trustAnchors });
   if (parsed.values.json) io.out(JSON.stringify(v));
   else for (const line of renderReport(v).replace(/\n$/, '').split('\n')) io.out(line);
