@@ -11,7 +11,8 @@
  * - Subscriptions: `adapter.follow` per stored subscription; every event is enqueued at the final block of the change
  *   it reports and the cursor is stored as `height − 1`, or as the scanned height the adapter reports through
  *   `onProgress` (re-enqueueing the same (ref, height) after a crash is harmless: jobs are idempotent). Stop waits for
- *   the follows to end, so nothing is enqueued after it.
+ *   the follows to end, so nothing is enqueued after it. With `subscriptionRefreshMs`, subscriptions stored by other
+ *   processes (the API creates one per webhook (chainId, recordType)) are picked up within that interval.
  */
 import { randomBytes } from 'node:crypto';
 import { fail } from '../src/errors.js';
@@ -62,6 +63,12 @@ export interface RelayEngineOptions {
   owner?: string;
   /** Court webhook delivery worker (relay/webhooks/deliver.ts), started and stopped with the engine. */
   webhooks?: WebhookDeliverer;
+  /**
+   * Re-read the stored subscriptions this often (ms) while running and follow the enabled ones nobody here follows:
+   * subscriptions created by other processes (an API's webhook registration, a stand-alone `subscribe`) and follows
+   * that ended (chain not registered yet, adapter without `follow`). Off when absent: only those stored at `start`.
+   */
+  subscriptionRefreshMs?: number;
 }
 
 /** What `attest` resolves to. */
@@ -86,8 +93,12 @@ export class RelayEngine {
   private running = false;
   private loops: Promise<void>[] = [];
   private wake: (() => void)[] = [];
-  private readonly follows: AbortController[] = [];
-  private following: Promise<void>[] = [];
+  private readonly follows = new Set<AbortController>();
+  private readonly following = new Set<Promise<void>>();
+  /** Running follows per subscription id (the refresh starts one only where none runs). */
+  private readonly followed = new Map<string, number>();
+  private subscriptionTimer: NodeJS.Timeout | undefined;
+  private pickingUp: Promise<unknown> = Promise.resolve();
   private anchorTimer: NodeJS.Timeout | undefined;
   private anchoring: Promise<unknown> = Promise.resolve();
   private readonly doneWaiters = new Map<number, (() => void)[]>();
@@ -112,7 +123,12 @@ export class RelayEngine {
     await repairIndex(this.o.ledger, this.o.store);
     this.running = true;
     for (let i = 0; i < (this.o.workers ?? 2); i++) this.loops.push(this.workerLoop());
-    for (const s of await this.o.store.subscriptions()) if (s.enabled) this.following.push(this.follow(s));
+    for (const s of await this.o.store.subscriptions()) if (s.enabled) this.startFollow(s);
+    if (this.o.subscriptionRefreshMs !== undefined) {
+      this.subscriptionTimer = setInterval(() => {
+        this.pickingUp = this.pickingUp.then(() => this.pickUpSubscriptions()).catch(() => undefined);
+      }, Math.max(100, this.o.subscriptionRefreshMs));
+    }
     if (this.o.anchor) {
       const a = this.o.anchor;
       this.anchorTimer = setInterval(() => {
@@ -127,10 +143,12 @@ export class RelayEngine {
     if (!this.running) return;
     this.running = false;
     if (this.anchorTimer) clearInterval(this.anchorTimer);
-    for (const c of this.follows.splice(0)) c.abort();
+    if (this.subscriptionTimer) clearInterval(this.subscriptionTimer);
+    await this.pickingUp; // starts no follow once not running
+    for (const c of this.follows) c.abort();
     for (const w of this.wake.splice(0)) w();
     await Promise.all(this.loops);
-    await Promise.all(this.following.splice(0)); // a follow ends after its current range: no enqueue after stop
+    await Promise.all([...this.following]); // a follow ends after its current range: no enqueue after stop
     this.loops = [];
     await this.anchoring;
     await this.o.webhooks?.stop();
@@ -218,8 +236,32 @@ export class RelayEngine {
     const from = fromHeight ?? (await chain.adapter.finalizedHead()).height;
     const row: SubscriptionRow = { id: `${chainId}/${recordType}`, chainId, recordType, cursor: JSON.stringify(from), enabled: true, updatedAt: Date.now() };
     await this.o.store.putSubscription(row);
-    if (this.running) this.following.push(this.follow(row));
+    if (this.running) this.startFollow(row);
     return row;
+  }
+
+  /** Follow every enabled stored subscription that no follow of this engine serves (the refresh timer's work). */
+  async pickUpSubscriptions(): Promise<number> {
+    let started = 0;
+    for (const s of await this.o.store.subscriptions()) {
+      if (!this.running) break;
+      if (s.enabled && (this.followed.get(s.id) ?? 0) === 0) {
+        this.startFollow(s);
+        started++;
+      }
+    }
+    return started;
+  }
+
+  private startFollow(sub: SubscriptionRow): void {
+    this.followed.set(sub.id, (this.followed.get(sub.id) ?? 0) + 1);
+    const p: Promise<void> = this.follow(sub).finally(() => {
+      this.following.delete(p);
+      const n = (this.followed.get(sub.id) ?? 1) - 1;
+      if (n <= 0) this.followed.delete(sub.id);
+      else this.followed.set(sub.id, n);
+    });
+    this.following.add(p);
   }
 
   /** Anchor the current checkpoint once (also what the timer does). */
@@ -231,7 +273,15 @@ export class RelayEngine {
 
   private async follow(sub: SubscriptionRow): Promise<void> {
     const ctl = new AbortController();
-    this.follows.push(ctl);
+    this.follows.add(ctl);
+    try {
+      await this.followWith(sub, ctl);
+    } finally {
+      this.follows.delete(ctl);
+    }
+  }
+
+  private async followWith(sub: SubscriptionRow, ctl: AbortController): Promise<void> {
     let cursor = Number(JSON.parse(sub.cursor));
     // Follow until stopped; a failure (RPC down, adapter error) restarts the follow from the stored cursor later.
     while (this.running && !ctl.signal.aborted) {

@@ -1,11 +1,12 @@
 /**
- * Wiring of a relay process from the environment (used by `courtbridge relay run` and `courtbridge attest`):
+ * Wiring of a relay process from the environment (used by `courtbridge relay run` and `courtbridge attest`; `courtbridge
+ * api serve` builds the same engine over its own ledger with `openRelayParts`, without starting it unless `--with-relay`):
  *
  * | Variable | Meaning | Default |
  * |---|---|---|
  * | `COURTBRIDGE_STORE` / `DATABASE_URL` / `COURTBRIDGE_PG_SCHEMA` / master key | as src/config.ts (the ledger's store) | |
  * | `COURTBRIDGE_RELAY_CHAINS` | DEV ONLY — JSON file `[{ registration, trust? }]` of registration views (adapters/types.ts) with an optional initial trust, bypassing partner signatures and admin approval (a local anvil without the DID set-up). When unset, the chains are the APPROVED registrations in the same database (relay/registered-chains.ts) | unset |
- * | `COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS` | how often the approved registrations are re-read (activation, rotation, disabling) | 2000 |
+ * | `COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS` | how often the approved registrations (activation, rotation, disabling) and the stored subscriptions (created by `api serve` webhook registrations) are re-read | 2000 |
  * | `COURTBRIDGE_RELAY_KEY_FILE` | the hub's Ed25519 DID key, sealed with the master key (created 0600 on first use) | `./data/relay-key.json` |
  * | `COURTBRIDGE_SUBJECT_SALT` | consortium subject salt, hex ≥ 16 bytes | required |
  * | `COURTBRIDGE_RELAY_WORKERS`, `COURTBRIDGE_RELAY_LEASE_MS`, `COURTBRIDGE_RELAY_MAX_ATTEMPTS`, `COURTBRIDGE_RELAY_POLL_MS`, `COURTBRIDGE_RELAY_BATCH` | engine tuning | 2, 60000, 8, 250, 32 |
@@ -15,7 +16,7 @@
  * | `COURTBRIDGE_SEQUENCER_LEASE_MS` | when set (≥ 100), the ledger appends only under the sequencer lease with this time to live, and only its holder claims jobs (several relay processes on one PostgreSQL, docs/scaling.md) | unset (off) |
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fromHex, toHex } from '../src/crypto/bytes.js';
 import { deriveMasterKey, openSecret, sealSecret } from '../src/crypto/sealed.js';
@@ -36,7 +37,12 @@ import { RelayEngine, type RelayEngineOptions } from './engine.js';
 import { openRelayStore } from './jobs/open.js';
 import { WebhookDeliverer } from './webhooks/deliver.js';
 import { openWebhookStore } from './webhooks/open.js';
-import { openRegistrationStore } from '../adapters/registration/store.js';
+import { openRegistrationStore, type RegistrationStore } from '../adapters/registration/store.js';
+import type { StoreConfig } from '../src/config.js';
+import type { SequencerOptions } from '../src/ledger/sequencer.js';
+import type { RelayStore } from './jobs/types.js';
+import type { WebhookStore } from './webhooks/types.js';
+import type { WebhookUrlPolicy } from './webhooks/url.js';
 import { registeredChains } from './registered-chains.js';
 import type { ChainResolver, RelayChain } from './pipeline.js';
 
@@ -75,6 +81,19 @@ export function staticChains(entries: readonly ChainEntry[]): ChainResolver & { 
   return resolve;
 }
 
+/** fsync a directory so a new entry in it survives a power loss (best effort where directories cannot be opened). */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms cannot fsync a directory; the file itself is already durable.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** The hub key: Ed25519 (deterministic signatures, RFC 8032), sealed at rest; created on first use. */
 export function loadHubKey(path: string, passphrase: string, notice: (line: string) => void): { signer: JwsSigner; did: string } {
   const AD = 'courtbridge/relay-hub-key';
@@ -84,12 +103,25 @@ export function loadHubKey(path: string, passphrase: string, notice: (line: stri
     const salt = randomBytes(16);
     file = { alg: 'Ed25519', salt: toHex(salt), sealed: sealSecret(kp.privateKey, deriveMasterKey(passphrase, salt), AD) };
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Written whole to a temporary file, fsynced, then linked into place: a crash (or a process starting beside this
+    // one) never sees an empty or half-written key file, and link() refuses to replace a key another process made.
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      writeFileSync(path, `${JSON.stringify(file)}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
+      const fd = openSync(tmp, 'wx', 0o600);
+      try {
+        writeFileSync(fd, `${JSON.stringify(file)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      chmodSync(tmp, 0o600);
+      linkSync(tmp, path);
+      fsyncDir(dirname(path));
       notice(`created relay hub key ${path} (mode 0600)`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asCourtBridgeError(e, 'FILE_UNREADABLE', { file: path, reason: 'cannot write' });
+    } finally {
+      rmSync(tmp, { force: true });
     }
   }
   try {
@@ -124,49 +156,79 @@ export interface RelayProcess {
   close(): Promise<void>;
 }
 
-/** Open ledger, relay store and engine from the environment (not started). */
-export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: string) => void, extra: Partial<RelayEngineOptions> = {}): Promise<RelayProcess> {
-  const config = loadConfig(env);
+/** The chain entries of the DEV chains file `COURTBRIDGE_RELAY_CHAINS`, or undefined (chains from the registrations). */
+export function relayChainsFileFromEnv(env: NodeJS.ProcessEnv): ChainEntry[] | undefined {
   const chainsFile = env.COURTBRIDGE_RELAY_CHAINS;
-  let entries: ChainEntry[] | undefined;
-  if (chainsFile !== undefined) {
-    try {
-      entries = JSON.parse(readFileSync(chainsFile, 'utf8')) as ChainEntry[];
-    } catch (e) {
-      return fail('FILE_UNREADABLE', { file: chainsFile, reason: (e as Error).message }, e);
-    }
-    if (!Array.isArray(entries)) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must hold a JSON array' });
+  if (chainsFile === undefined) return undefined;
+  let entries: ChainEntry[];
+  try {
+    entries = JSON.parse(readFileSync(chainsFile, 'utf8')) as ChainEntry[];
+  } catch (e) {
+    return fail('FILE_UNREADABLE', { file: chainsFile, reason: (e as Error).message }, e);
   }
-  const salt = subjectSaltFromEnv(env);
-  const passphrase = resolveMasterKey(config.masterKey, notice);
-  const hub = loadHubKey(env.COURTBRIDGE_RELAY_KEY_FILE ?? './data/relay-key.json', passphrase, notice);
-  const store = await openStore(config.store);
-  const owner = extra.owner ?? `relay-${process.pid}-${randomBytes(4).toString('hex')}`;
+  if (!Array.isArray(entries)) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_RELAY_CHAINS', reason: 'must hold a JSON array' });
+  return entries;
+}
+
+/** A lease owner id unique to this process (the job-claim owner and the sequencer holder). */
+export function relayOwnerId(): string {
+  return `relay-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Sequencer-lease options from `COURTBRIDGE_SEQUENCER_LEASE_MS` (undefined when unset: appends unfenced). */
+export function sequencerFromEnv(env: NodeJS.ProcessEnv, holder: string, notice: (line: string) => void): SequencerOptions | undefined {
   const leaseMs = env.COURTBRIDGE_SEQUENCER_LEASE_MS === undefined ? undefined : intEnv(env, 'COURTBRIDGE_SEQUENCER_LEASE_MS', 0);
   if (leaseMs !== undefined && leaseMs < 100) fail('CONFIG_INVALID', { field: 'COURTBRIDGE_SEQUENCER_LEASE_MS', reason: 'must be at least 100' });
-  const sequencer = leaseMs === undefined ? undefined : { holder: owner, ttlMs: leaseMs, notice };
-  const ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax, sequencer });
-  const relayStore = await openRelayStore(store);
+  return leaseMs === undefined ? undefined : { holder, ttlMs: leaseMs, notice };
+}
+
+/** The relay modules over an open ledger; `close` stops the engine and closes the chains and registrations (not the ledger). */
+export interface RelayParts {
+  engine: RelayEngine;
+  store: RelayStore;
+  /** Court webhooks: the outbox the engine's deliverer works off, and the URL rule of registration and delivery. */
+  webhooks: { store: WebhookStore; urlPolicy: WebhookUrlPolicy };
+  close(): Promise<void>;
+}
+
+/**
+ * The relay engine over an already open ledger (`relay run` opens its own; `api serve` passes the one it serves, so one
+ * process never opens two ledgers on one database): chains (the DEV chains file, else the approved registrations of
+ * the same database), the hub signer, the subject salt, the webhook deliverer and the tuning variables of the table
+ * above. Not started: `relay run` starts it; `api serve` only enqueues jobs and reads their status unless `--with-relay`.
+ */
+export async function openRelayParts(env: NodeJS.ProcessEnv, notice: (line: string) => void, o: {
+  ledger: Ledger; storeConfig: StoreConfig; hub: { signer: JwsSigner; did: string }; owner: string; extra?: Partial<RelayEngineOptions>;
+  /** An open registration store of the same database to read the chains from (kept open by `close`); default: one of its own. */
+  registrations?: RegistrationStore;
+}): Promise<RelayParts> {
+  const entries = relayChainsFileFromEnv(env);
+  const salt = subjectSaltFromEnv(env);
+  const refreshMs = intEnv(env, 'COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS', 2000);
+  const { ledger, hub } = o;
+  const relayStore = await openRelayStore(ledger.store);
   let chains: ChainResolver & { close(): Promise<void> };
   let rateLimit: RelayEngineOptions['rateLimit'];
   let closeRegistrations = async () => {};
   if (entries !== undefined) {
-    notice(`relay chains from ${chainsFile} (dev: no registration approval)`);
+    notice(`relay chains from ${env.COURTBRIDGE_RELAY_CHAINS} (dev: no registration approval)`);
     chains = staticChains(entries);
   } else {
-    const registrations = await openRegistrationStore(config.store);
-    const reg = registeredChains({ store: registrations, refreshMs: intEnv(env, 'COURTBRIDGE_RELAY_REGISTRATION_REFRESH_MS', 2000) });
+    const registrations = o.registrations ?? await openRegistrationStore(o.storeConfig);
+    const reg = registeredChains({ store: registrations, refreshMs });
     chains = reg;
     rateLimit = (chainId) => reg.rateLimit(chainId);
-    closeRegistrations = () => registrations.close();
+    if (o.registrations === undefined) closeRegistrations = () => registrations.close();
   }
-  // Court webhooks: delivered by this process, signed with the hub key under the DID receivers resolve.
+  // Court webhooks: delivered by the process running the engine, signed with the hub key under the DID receivers resolve.
   const webDomain = env.COURTBRIDGE_DID_WEB_DOMAIN;
   const webhookIssuer = webDomain ? `did:web:${webDomain}` : hub.did;
+  const urlPolicy: WebhookUrlPolicy = { allowHttpLocalhost: boolEnv(env, 'COURTBRIDGE_WEBHOOK_ALLOW_HTTP_LOCALHOST') };
+  const webhookStore = await openWebhookStore(ledger.store);
   const webhooks = new WebhookDeliverer({
-    store: await openWebhookStore(store), issuer: webhookIssuer, salt,
+    store: webhookStore, issuer: webhookIssuer, salt,
     signer: webDomain ? { ...hub.signer, kid: `${webhookIssuer}#key-1` } : hub.signer,
-    urlPolicy: { allowHttpLocalhost: boolEnv(env, 'COURTBRIDGE_WEBHOOK_ALLOW_HTTP_LOCALHOST') },
+    urlPolicy,
     timeoutMs: intEnv(env, 'COURTBRIDGE_WEBHOOK_TIMEOUT_MS', 10_000), maxAttempts: intEnv(env, 'COURTBRIDGE_WEBHOOK_MAX_ATTEMPTS', 12),
   });
   const engine = new RelayEngine({
@@ -174,14 +236,42 @@ export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: st
     workers: intEnv(env, 'COURTBRIDGE_RELAY_WORKERS', 2), leaseMs: intEnv(env, 'COURTBRIDGE_RELAY_LEASE_MS', 60_000),
     maxAttempts: intEnv(env, 'COURTBRIDGE_RELAY_MAX_ATTEMPTS', 8), pollMs: intEnv(env, 'COURTBRIDGE_RELAY_POLL_MS', 250), webhooks,
     batchSize: Math.max(1, intEnv(env, 'COURTBRIDGE_RELAY_BATCH', 32)),
-    ...extra, owner,
+    // Subscriptions created by other processes (an API's webhook registration) are followed within this interval.
+    subscriptionRefreshMs: refreshMs,
+    ...o.extra, owner: o.owner,
   });
   return {
-    engine, ledger,
+    engine, store: relayStore, webhooks: { store: webhookStore, urlPolicy },
     close: async () => {
       await engine.stop();
       await chains.close();
       await closeRegistrations();
+    },
+  };
+}
+
+/** Open ledger, relay store and engine from the environment (not started). */
+export async function openRelayFromEnv(env: NodeJS.ProcessEnv, notice: (line: string) => void, extra: Partial<RelayEngineOptions> = {}): Promise<RelayProcess> {
+  const config = loadConfig(env);
+  relayChainsFileFromEnv(env); // a bad chains file fails before anything is opened
+  subjectSaltFromEnv(env);
+  const passphrase = resolveMasterKey(config.masterKey, notice);
+  const hub = loadHubKey(env.COURTBRIDGE_RELAY_KEY_FILE ?? './data/relay-key.json', passphrase, notice);
+  const owner = extra.owner ?? relayOwnerId();
+  const sequencer = sequencerFromEnv(env, owner, notice);
+  const store = await openStore(config.store);
+  const ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax, sequencer });
+  let parts: RelayParts;
+  try {
+    parts = await openRelayParts(env, notice, { ledger, storeConfig: config.store, hub, owner, extra });
+  } catch (e) {
+    await ledger.close();
+    throw e;
+  }
+  return {
+    engine: parts.engine, ledger,
+    close: async () => {
+      await parts.close();
       await ledger.close();
     },
   };

@@ -30,7 +30,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   relay: { run: (a, io) => relayCommand(a, io), summary: 'relay run  run the relay engine until SIGINT/SIGTERM' },
   verify: { run: verifyCommand, summary: 'verify bundle.json [--trust anchors.json]  verify an evidence bundle offline (report: 一致 / 不一致)' },
   bundle: { run: (a, io) => bundleCommand(a, io), summary: 'bundle export <attestationId|index> [--out FILE]  export an evidence bundle' },
-  api: { run: apiCommand, summary: 'api serve [--port P] [--host H]  serve the HTTP API until SIGINT/SIGTERM' },
+  api: { run: apiCommand, summary: 'api serve [--port P] [--host H] [--with-relay]  serve the HTTP API until SIGINT/SIGTERM' },
 });
 
 function usage(io: CliIo): void {

@@ -18,11 +18,11 @@ import { fail } from '../../errors.js';
 import { loadConfig, parseStore, type Config } from '../../config.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { openStore } from '../../ledger/store/open.js';
-import { DidResolver } from '../../../did/resolver.js';
-import { JwtVerifier, type JwsSigner } from '../../../did/jwt.js';
+import type { JwsSigner } from '../../../did/jwt.js';
 import { openKeyStore, readJson } from '../../../did/cli-support.js';
 import { openRegistrationStore } from '../../../adapters/registration/store.js';
-import { RegistrationService } from '../../../adapters/registration/service.js';
+import type { RegistrationService } from '../../../adapters/registration/service.js';
+import { registrationServiceFromEnv } from '../../../adapters/registration/service-from-env.js';
 import { signApproval, signDisable, signRegistration, signUnfreeze } from '../../../adapters/registration/jws.js';
 import { parseRegistration } from '../../../adapters/registration/parse.js';
 import { loadRegistrationConfig } from '../../../adapters/registration/config.js';
@@ -33,9 +33,6 @@ import { snapshotOf } from '../../../relay/registered-chains.js';
 import { TrustBook } from '../../../relay/trust.js';
 import { verifySourceEvidence } from '../../proofs/evidence.js';
 import type { CliIo } from '../io.js';
-
-/** Largest registration JWS accepted (a 1,024-member validator set does not fit did/jwt.ts's 64 KiB default). */
-const MAX_REGISTRATION_JWS = 1024 * 1024;
 
 const USAGE = [
   'usage: courtbridge adapter register FILE --key KID [--keystore FILE] [--store PATH|URL]',
@@ -79,7 +76,7 @@ async function withSigner<T>(v: Values, io: CliIo, fn: (signer: JwsSigner, did: 
 
 /** Open ledger + registration store (same database) and the service; close both afterwards. */
 async function withService<T>(config: Config, fn: (s: RegistrationService, db: { ledgerStore: LedgerStore; store: Awaited<ReturnType<typeof openRegistrationStore>> }) => Promise<T>): Promise<T> {
-  const reg = loadRegistrationConfig();
+  loadRegistrationConfig(); // the admin set is checked before the database is opened
   const ledgerStore = await openStore(config.store);
   let ledger: Ledger;
   try {
@@ -91,7 +88,7 @@ async function withService<T>(config: Config, fn: (s: RegistrationService, db: {
   try {
     const store = await openRegistrationStore(config.store);
     try {
-      const service = new RegistrationService({ store, sink: ledger, verifier: new JwtVerifier(new DidResolver(), { maxLength: MAX_REGISTRATION_JWS }), admins: reg.admins, threshold: reg.threshold });
+      const service = registrationServiceFromEnv(store, ledger);
       return await fn(service, { ledgerStore, store });
     } finally {
       await store.close();
