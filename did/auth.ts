@@ -4,13 +4,14 @@
  *  1. the JWT (./jwt.ts: size, alg none, algorithm confusion, kid in the DID document, signature, exp/nbf, aud = hub);
  *  2. lifetime: `iat` and `exp` present, `exp − iat` ≤ 5 minutes, `iat` not in the future (JWT_LIFETIME_TOO_LONG,
  *     JWT_NOT_YET_VALID, JWT_CLAIM_INVALID);
- *  3. `jti` not seen before (JWT_REPLAYED; remembered until the token's own expiry);
+ *  3. `jti` not seen before (JWT_REPLAYED; remembered until the token's own expiry, by a `ReplayGuard` of ./replay.ts:
+ *     this process's memory by default, or shared by API replicas through their database);
  *  4. the DID is a member and enabled (AUTH_MEMBER_UNKNOWN, AUTH_MEMBER_DISABLED) → its roles.
  */
 import { randomUUID } from 'node:crypto';
 import { fail } from '../src/errors.js';
 import { numericDate, signJwt, type JwsSigner, type JwtVerifier } from './jwt.js';
-import { TtlLru } from './lru.js';
+import { MemoryReplayGuard, type ReplayGuard } from './replay.js';
 
 /** API roles. */
 export type Role = 'court' | 'partner' | 'admin' | 'issuer';
@@ -60,15 +61,15 @@ export async function createAuthToken(signer: JwsSigner, did: string, hubDid: st
 
 /** Authenticates API callers by DID-signed JWTs. */
 export class DidAuthenticator {
-  private readonly seen: TtlLru<string, true>;
+  private readonly replay: ReplayGuard;
   private readonly now: () => number;
 
   /** `hubDid` is the required audience. */
   constructor(
-    private readonly o: { hubDid: string; jwt: JwtVerifier; members: MemberRegistry; now?: () => number; skewSec?: number; replayCacheMax?: number },
+    private readonly o: { hubDid: string; jwt: JwtVerifier; members: MemberRegistry; now?: () => number; skewSec?: number; replayCacheMax?: number; replay?: ReplayGuard },
   ) {
     this.now = o.now ?? (() => Math.floor(Date.now() / 1000));
-    this.seen = new TtlLru(o.replayCacheMax ?? 1_000_000, MAX_AUTH_LIFETIME_SEC * 1000, () => this.now() * 1000);
+    this.replay = o.replay ?? new MemoryReplayGuard(o.replayCacheMax ?? 1_000_000, this.now);
   }
 
   /** Check `token` (steps 1–4) and return the caller, or throw a coded error. */
@@ -82,9 +83,8 @@ export class DidAuthenticator {
     if (exp - iat > MAX_AUTH_LIFETIME_SEC) fail('JWT_LIFETIME_TOO_LONG', { seconds: exp - iat, max: MAX_AUTH_LIFETIME_SEC });
     if (iat > now + skew) fail('JWT_NOT_YET_VALID', { nbf: iat });
     const jti = typeof p.jti === 'string' && p.jti.length > 0 && p.jti.length <= 128 ? p.jti : fail('JWT_CLAIM_INVALID', { claim: 'jti', reason: 'a string of 1–128 characters is required' });
-    const key = `${jwt.issuer}\n${jti}`;
-    if (this.seen.get(key)) fail('JWT_REPLAYED', { jti: jti.slice(0, 64) });
-    this.seen.set(key, true, Math.max(1, exp + skew - now) * 1000);
+    // Remembered until the token could no longer pass the exp check (exp + skew).
+    if (!(await this.replay.firstUse(jwt.issuer, jti, exp + skew))) fail('JWT_REPLAYED', { jti: jti.slice(0, 64) });
     const member = await this.o.members.get(jwt.issuer);
     if (!member) fail('AUTH_MEMBER_UNKNOWN', { did: jwt.issuer });
     if (!member.enabled) fail('AUTH_MEMBER_DISABLED', { did: jwt.issuer });

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
+import { StoreReplayGuard } from '../../did/replay.js';
 import { CourtBridgeError } from '../errors.js';
 import { installAuth, routeTable, trackAudiences } from './auth.js';
 import type { ApiDeps } from './deps.js';
@@ -90,7 +91,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     assertFinite(req.query, 'querystring');
     assertFinite(req.body, 'body');
   });
-  installAuth(app, { hubDid: deps.hubDid, jwt: deps.jwt, members: deps.members ?? deps.store, now: deps.now });
+  const replayMode = deps.replayGuard ?? (deps.store.kind === 'postgres' ? 'store' : 'memory');
+  const replay = typeof replayMode === 'object' ? replayMode : replayMode === 'store' ? new StoreReplayGuard(deps.store, { now: deps.now }) : undefined;
+  installAuth(app, { hubDid: deps.hubDid, jwt: deps.jwt, members: deps.members ?? deps.store, now: deps.now, replay });
 
   const SYSTEM = { public: true } as const;
   app.get('/healthz', { config: SYSTEM, schema: { tags: ['system'], summary: 'The process is up', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },

@@ -3,11 +3,12 @@
  * `config: { public: true }` or `config: { roles: ['court'] }` — and a route without one fails app startup, so the
  * route table (`routeTable`) is complete and the issue-7 authorization matrix can be generated from it. One
  * onRequest hook enforces it (before the body is parsed or validated, so strangers learn nothing about input rules): public routes pass; every other route needs `Authorization: Bearer <DID-signed JWT>`
- * (did/auth.ts: aud = hub DID, lifetime ≤ 5 min, jti replay cache, member enabled) and one of the declared roles.
+ * (did/auth.ts: aud = hub DID, lifetime ≤ 5 min, jti replay guard shared by replicas on PostgreSQL, member enabled) and one of the declared roles.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { DidAuthenticator, type MemberRegistry, type Principal, type Role } from '../../did/auth.js';
 import { decodeJwt, type JwtVerifier } from '../../did/jwt.js';
+import type { ReplayGuard } from '../../did/replay.js';
 import { CourtBridgeError, fail, isCourtBridgeError } from '../errors.js';
 
 declare module 'fastify' {
@@ -41,6 +42,8 @@ export interface AuthDeps {
   members: MemberRegistry;
   /** Seconds since the epoch (tests). */
   now?: () => number;
+  /** Used-jti memory (default: this process's, did/replay.ts `MemoryReplayGuard`). */
+  replay?: ReplayGuard;
 }
 
 const TABLE = Symbol('courtbridge.routeTable');
@@ -95,7 +98,7 @@ function rethrowAsAuth(e: unknown): never {
 
 /** Install the audience hook (onRequest). */
 export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
-  const authenticator = new DidAuthenticator({ hubDid: deps.hubDid, jwt: deps.jwt, members: deps.members, now: deps.now });
+  const authenticator = new DidAuthenticator({ hubDid: deps.hubDid, jwt: deps.jwt, members: deps.members, now: deps.now, replay: deps.replay });
   app.addHook('onRequest', async (request) => {
     const cfg = request.routeOptions.config;
     if (cfg.public === true || request.is404) return;
@@ -113,7 +116,8 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
       principal = await authenticator.authenticate(token);
     } catch (e) {
       // A member's DID that cannot be resolved right now is the caller's problem to fix, not a server fault.
-      if (isCourtBridgeError(e) && e.category === 'io') fail('AUTH_REQUIRED', { reason: `cannot resolve the caller's DID (${e.code})` });
+      // The shared replay guard's own store failing is a server fault (503), not the caller's.
+      if (isCourtBridgeError(e) && e.category === 'io' && e.code !== 'STORE_UNAVAILABLE') fail('AUTH_REQUIRED', { reason: `cannot resolve the caller's DID (${e.code})` });
       return rethrowAsAuth(e);
     }
     const roles = cfg.roles ?? [];

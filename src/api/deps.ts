@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { MemberRegistry } from '../../did/auth.js';
+import type { ReplayGuard } from '../../did/replay.js';
 import type { JwsSigner, JwtVerifier } from '../../did/jwt.js';
 import type { DidWebHost } from '../../did/web-host.js';
 import type { StatusListRegistry } from '../../did/status-list.js';
@@ -29,6 +30,12 @@ export interface ApiDeps {
   members?: MemberRegistry;
   /** Seconds since the epoch (tests). */
   now?: () => number;
+  /**
+   * Bearer-token replay guard (did/replay.ts): 'store' shares used jtis with every replica through the API store's
+   * `api_token_uses` table, 'memory' keeps them in this process. Default: 'store' on PostgreSQL (replicas), 'memory'
+   * on SQLite (one machine; a write per request would cost an fsync).
+   */
+  replayGuard?: 'memory' | 'store' | ReplayGuard;
   /** did:web documents of the hub and its members. */
   didHost?: DidWebHost;
   /** Status lists published under `/api/v1/public/status/:name`, signed by `hubSigner`. */

@@ -3,7 +3,7 @@ import type { Member } from '../../../did/auth.js';
 import type { PostgresLedgerStore } from '../../ledger/store/postgres.js';
 import type { PgDatabase } from '../../store/postgres.js';
 import {
-  API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrationV1, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
+  API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrations, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
 } from './types.js';
 
 /** Advisory-lock key serialising API migrations ("apis"). */
@@ -24,7 +24,7 @@ export class PostgresApiStore implements ApiStore {
   }
 
   async migrate(): Promise<void> {
-    await this.db.migrate({ versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: [{ version: 1, statements: apiMigrationV1('BIGINT') }], lockId: API_MIGRATION_LOCK });
+    await this.db.migrate({ versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: apiMigrations('BIGINT'), lockId: API_MIGRATION_LOCK });
   }
 
 
@@ -86,6 +86,18 @@ export class PostgresApiStore implements ApiStore {
 
   async setScanCursor(index: number): Promise<void> {
     await this.q('UPDATE api_ledger_scan SET scanned_to = GREATEST(scanned_to, $1) WHERE id = 1', [index]);
+  }
+
+  async claimTokenUse(key: string, untilSec: number, nowSec: number): Promise<boolean> {
+    // One statement decides across replicas: a new key is inserted; an existing one is taken over only if it expired.
+    const r = await this.q(`INSERT INTO api_token_uses (key, exp) VALUES ($1, $2)
+      ON CONFLICT (key) DO UPDATE SET exp = EXCLUDED.exp WHERE api_token_uses.exp < $3 RETURNING 1`, [key, untilSec, nowSec]);
+    return r.rowCount === 1;
+  }
+
+  async sweepTokenUses(nowSec: number, limit: number): Promise<number> {
+    const r = await this.q('DELETE FROM api_token_uses WHERE key IN (SELECT key FROM api_token_uses WHERE exp < $1 LIMIT $2)', [nowSec, limit]);
+    return r.rowCount ?? 0;
   }
 
   async ping(): Promise<void> {

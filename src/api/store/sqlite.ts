@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Member } from '../../../did/auth.js';
 import { migrateSqlite, sqliteGuard } from '../../store/sqlite.js';
 import {
-  API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrationV1, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
+  API_SCHEMA_VERSION, COURT_RECORD_COLUMNS, attestationFromDb, attestationWhere, type AttestationIndexRow, type AttestationQuery, apiMigrations, courtRecordFromDb, courtRecordValues, memberFromDb, type ApiStore, type CourtRecordRow,
 } from './types.js';
 
 type Db = Database.Database;
@@ -33,7 +33,7 @@ export class SqliteApiStore implements ApiStore {
   }
 
   async migrate(): Promise<void> {
-    migrateSqlite(this.db, { versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: [{ version: 1, statements: apiMigrationV1('INTEGER') }], lockId: 0 });
+    migrateSqlite(this.db, { versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: apiMigrations('INTEGER'), lockId: 0 });
   }
 
 
@@ -109,6 +109,16 @@ export class SqliteApiStore implements ApiStore {
 
   async setScanCursor(index: number): Promise<void> {
     this.run('setScanCursor', () => this.prepare('UPDATE api_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
+  }
+
+  async claimTokenUse(key: string, untilSec: number, nowSec: number): Promise<boolean> {
+    // Used only when asked for (ApiDeps.replayGuard = 'store'): each call is a write transaction (an fsync).
+    return this.run('claimTokenUse', () => this.prepare(`INSERT INTO api_token_uses (key, exp) VALUES (?, ?)
+      ON CONFLICT (key) DO UPDATE SET exp = excluded.exp WHERE api_token_uses.exp < ?`).run(key, untilSec, nowSec).changes === 1);
+  }
+
+  async sweepTokenUses(nowSec: number, limit: number): Promise<number> {
+    return this.run('sweepTokenUses', () => this.prepare('DELETE FROM api_token_uses WHERE key IN (SELECT key FROM api_token_uses WHERE exp < ? LIMIT ?)').run(nowSec, limit).changes);
   }
 
   async ping(): Promise<void> {

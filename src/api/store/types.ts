@@ -4,6 +4,7 @@
  * `api_schema_version`, apart from the ledger's and the relay's versions.
  */
 import type { Member, MemberRegistry } from '../../../did/auth.js';
+import type { TokenUseStore } from '../../../did/replay.js';
 
 /** One court record as indexed (mirrors the ledger entry; no personal data). */
 export interface CourtRecordRow {
@@ -19,8 +20,8 @@ export interface CourtRecordRow {
   recordedAt: string;
 }
 
-/** The API store: court-record index and members. */
-export interface ApiStore extends MemberRegistry {
+/** The API store: court-record index, members, and bearer-token uses (replay guard shared by replicas). */
+export interface ApiStore extends MemberRegistry, TokenUseStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Create or upgrade the API tables. Idempotent. */
   migrate(): Promise<void>;
@@ -108,7 +109,7 @@ export function attestationFromDb(r: Record<string, unknown>): AttestationIndexR
 }
 
 /** Newest API schema version. */
-export const API_SCHEMA_VERSION = 1;
+export const API_SCHEMA_VERSION = 2;
 
 /** Migration v1 (both dialects: `int` is INTEGER or BIGINT). */
 export function apiMigrationV1(int: string): string[] {
@@ -130,6 +131,22 @@ export function apiMigrationV1(int: string): string[] {
     `CREATE TABLE IF NOT EXISTS api_ledger_scan (id INTEGER PRIMARY KEY CHECK (id = 1), scanned_to ${int} NOT NULL)`,
     'INSERT INTO api_ledger_scan (id, scanned_to) VALUES (1, 0) ON CONFLICT (id) DO NOTHING',
   ];
+}
+
+/**
+ * Migration v2: bearer-token uses (did/replay.ts `StoreReplayGuard`). `key` is SHA-256 of issuer and jti; `exp` (seconds
+ * since the epoch) is when the record may go — indexed so the bounded sweep of expired rows is a range scan.
+ */
+export function apiMigrationV2(int: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS api_token_uses (key TEXT PRIMARY KEY, exp ${int} NOT NULL)`,
+    'CREATE INDEX IF NOT EXISTS api_token_uses_exp ON api_token_uses (exp)',
+  ];
+}
+
+/** Every API migration in a dialect (`int` is INTEGER or BIGINT). */
+export function apiMigrations(int: string): { version: number; statements: string[] }[] {
+  return [{ version: 1, statements: apiMigrationV1(int) }, { version: 2, statements: apiMigrationV2(int) }];
 }
 
 /** A row from the database (snake_case) as a `CourtRecordRow`. */
