@@ -8,7 +8,7 @@
  *   it is an answer).
  * Why not ethers' JsonRpcProvider: it batches (≈10 ms wait) and adds ≈1 ms per call (DESIGN.md, Dependencies).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { CourtBridgeError, fail, type ErrorCode } from '../src/errors.js';
 import type { RpcEndpoint } from './types.js';
@@ -66,6 +66,16 @@ export function createJsonRpcClient(opts: JsonRpcClientOptions): JsonRpcClient {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('CONFIG_INVALID', { field: 'rpc.url', reason: `${redactUrl(e.url)} is not http(s)` });
     const auth = url.username !== '' ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+    // Checked here, once: node:http would otherwise throw an uncoded TypeError on every request (values never shown:
+    // endpoint headers may carry credentials).
+    for (const [name, value] of Object.entries(e.headers ?? {})) {
+      try {
+        validateHeaderName(name);
+        validateHeaderValue(name, value);
+      } catch (err) {
+        fail('CONFIG_INVALID', { field: 'rpc.headers', reason: `header ${JSON.stringify(name.slice(0, 64))} of ${redactUrl(e.url)} is not a valid HTTP header` }, err);
+      }
+    }
     return { url, auth, headers: e.headers ?? {}, label: redactUrl(e.url) };
   });
   let preferred = 0;

@@ -35,9 +35,10 @@ export class LedgerRegistries {
     this.credentials = jwt ? new IssuedCredentials({ status: this.status, issuers: this.issuers, jwt, sink: ledger }) : undefined;
   }
 
-  /** Replay every entry appended since the last refresh (calls are serialised). */
+  /** Replay every entry appended since the last refresh (calls are serialised; a failed one is retried by the next). */
   refresh(): Promise<void> {
-    this.running = this.running.then(() => this.replayNew());
+    // From a settled chain: one failed read must not reject every later refresh (the registries would go stale).
+    this.running = this.running.catch(() => undefined).then(() => this.replayNew());
     return this.running;
   }
 

@@ -120,14 +120,23 @@ export function parseBundleText(text: string | Uint8Array, opts: ParseBundleText
     return fail('MALFORMED_JSON', { field: 'bundle', reason: (e as Error).message }, e);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('BUNDLE_MALFORMED', { reason: 'top level must be an object' });
-  if (opts.exportedForm !== false && !isExportedForm(s, v)) {
-    fail('BUNDLE_MALFORMED', { reason: 'the text is not an exported serialization of its content (whitespace or escapes were changed); verify the file as exported' });
-  }
+  if (opts.exportedForm !== false) requireExportedForm(s, v);
   return v;
 }
 
-/** `courtbridge proof verify` type `evidence-bundle`: returns when 一致, throws BUNDLE_INCONSISTENT otherwise. */
-export function verifyEvidenceBundleFile(input: Record<string, unknown>): void {
+/** BUNDLE_MALFORMED unless `text` is an exported serialization of `value` (`isExportedForm`). */
+function requireExportedForm(text: string, value: unknown): void {
+  if (!isExportedForm(text, value)) {
+    fail('BUNDLE_MALFORMED', { reason: 'the text is not an exported serialization of its content (whitespace or escapes were changed); verify the file as exported' });
+  }
+}
+
+/**
+ * `courtbridge proof verify` type `evidence-bundle`: returns when 一致, throws BUNDLE_INCONSISTENT otherwise. `text` is
+ * the file `input` was parsed from: it must be an exported serialization, exactly as `courtbridge verify` requires.
+ */
+export function verifyEvidenceBundleFile(input: Record<string, unknown>, text: string): void {
+  requireExportedForm(text, input);
   const v = verifyEvidenceBundle(input);
   if (!v.consistent) fail('BUNDLE_INCONSISTENT', { step: v.reason!.step, code: v.reason!.code });
 }

@@ -12,8 +12,8 @@ import { verifyGrandpaJustificationFile, verifySubstrateStorageFile } from '../p
 import { verifyEvmAccountFile, verifyQbftHeaderFile } from '../proofs/evm/verify-file.js';
 import { verifyEvidenceBundleFile } from '../bundle/verify.js';
 
-/** A proof-file verifier. */
-export type ProofVerifier = (input: Record<string, unknown>) => void | Promise<void>;
+/** A proof-file verifier: the parsed file and its text (for verifiers that check the serialization too). */
+export type ProofVerifier = (input: Record<string, unknown>, text: string) => void | Promise<void>;
 
 /** The registry: type → verifier. */
 export const PROOF_TYPES: Readonly<Record<string, ProofVerifier>> = Object.freeze({

@@ -111,4 +111,17 @@ describe('JSON-RPC client', () => {
     expect((err as CourtBridgeError).message).not.toContain('s3cret');
     expect(redactUrl('https://u:p@node.example:8545/v1/rpc?key=abc#x')).toBe('https://node.example:8545/v1/rpc');
   });
+
+  it('an endpoint header that HTTP cannot carry is CONFIG_INVALID when the client is made, its value never shown', () => {
+    for (const headers of [{ 'x-api-key': 'line\r\nbreak-s3cret' }, { 'bad name': 'v' }, { 'x-key': 'caf\u00e9\u4e2d-s3cret' }] as Record<string, string>[]) {
+      let err: unknown;
+      try {
+        createJsonRpcClient({ chain: 'eip155:1', endpoints: [{ url: `${url}/ok`, headers }] });
+      } catch (e) {
+        err = e;
+      }
+      expect((err as CourtBridgeError).code).toBe('CONFIG_INVALID');
+      expect(JSON.stringify((err as CourtBridgeError).toJSON())).not.toContain('s3cret');
+    }
+  });
 });

@@ -165,6 +165,11 @@ describe('evidence bundles from a real relay run (anvil + evm adapter + SQLite; 
     const io = memoryIo();
     expect(await main(['proof', 'verify', join(dir, 'evm.json'), join(dir, 'bad.json')], io)).toBe(1);
     expect(io.stdout).toEqual([`${join(dir, 'evm.json')}\tvalid`, `${join(dir, 'bad.json')}\tinvalid\tBUNDLE_INCONSISTENT`]);
+    // Same content, one space changed: not an exported serialization, refused as by `courtbridge verify`.
+    writeFileSync(join(dir, 'respaced.json'), readFileSync(join(dir, 'evm.json'), 'utf8').replace('": ', '":  '));
+    const again = memoryIo();
+    expect(await main(['proof', 'verify', join(dir, 'respaced.json')], again)).toBe(1);
+    expect(again.stdout).toEqual([`${join(dir, 'respaced.json')}\terror\tBUNDLE_MALFORMED`]);
   });
 
   it('`courtbridge bundle export <id> --out FILE --party USCC` from the configured store AFTER the partner chain (anvil) is stopped: evidence from the relay store, 一致', async () => {

@@ -48,4 +48,18 @@ describe('LedgerRegistries (issuers and status lists replayed from the real ledg
     await reader.refresh(); // idempotent: nothing new to replay
     expect(reader.status.status(entry)).toBe(true);
   });
+
+  it('keeps refreshing after one failed ledger read (a failure does not wedge the refresh chain)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const reader = new LedgerRegistries(ledger, [MOJ], 'https://hub.example/status');
+    await reader.refresh();
+    const writerIssuers = new IssuerRegistry([MOJ], ledger);
+    await writerIssuers.accredit({ issuer: BUREAU, credentialTypes: ['LawyerLicenseCredential'], jurisdiction: '110000', validFrom: now - YEAR, validUntil: now + YEAR, delegatedBy: MOJ });
+    const size = ledger.size.bind(ledger);
+    ledger.size = () => Promise.reject(new Error('store unavailable'));
+    await expect(reader.refresh()).rejects.toThrow('store unavailable');
+    ledger.size = size;
+    await reader.refresh();
+    expect(reader.issuers.isAccredited(BUREAU, 'LawyerLicenseCredential', '110105', now)).toBe(true);
+  });
 });

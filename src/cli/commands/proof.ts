@@ -30,7 +30,7 @@ export async function verifyProofFile(file: string): Promise<{ line: string; ok:
     if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('MALFORMED_JSON', { field: file, reason: 'top level must be an object' });
     const type = (input as Record<string, unknown>).type;
     if (typeof type !== 'string' || !Object.hasOwn(PROOF_TYPES, type)) fail('UNKNOWN_TYPE', { type: String(type) });
-    await PROOF_TYPES[type]!(input as Record<string, unknown>);
+    await PROOF_TYPES[type]!(input as Record<string, unknown>, text);
     return { line: `${file}\tvalid`, ok: true };
   } catch (e) {
     const err = asCourtBridgeError(e);
