@@ -25,6 +25,7 @@ import { subjectRef } from '../src/ids/subject.js';
 import { redactForLedger, type SubjectEntry } from '../src/schema/index.js';
 import { JWS_ALG, type JwsSigner } from '../did/jwt.js';
 import type { VerifiedRecord } from '../adapters/types.js';
+import { digestOf } from '../src/proofs/evidence/common.js';
 
 /** The `type` of every attestation (also how a ledger scan recognises one). */
 export const ATTESTATION_TYPE = 'courtbridge.attestation/v1';
@@ -102,10 +103,8 @@ export function attestationId(chainId: string, recordType: string, key: string, 
   return toHex0x(sha256(lp(chainId), lp(recordType), lp(key), fromHex(blockHash, 'blockHash', 32), fromHex(recordDigest, 'recordDigest', 32)));
 }
 
-/** `0x` hex SHA-256 of the RFC 8785 bytes of `value`. */
-export function jsonDigest(value: unknown): string {
-  return toHex0x(sha256(canonicalBytes(value)));
-}
+/** `0x` hex SHA-256 of the RFC 8785 bytes of `value` (the evidence verifier's `digestOf`, one definition). */
+export const jsonDigest: (value: unknown) => string = digestOf;
 
 /** Build the attestation of a verified record (its subjects redacted with the consortium salt). */
 export function buildAttestation(v: VerifiedRecord, ctx: AttestationContext): Attestation {

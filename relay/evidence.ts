@@ -17,9 +17,11 @@ export function evidenceTextDigest(text: string): string {
   return toHex0x(sha256(utf8(text)));
 }
 
-/** The evidence row of an attestation; ATTESTATION_INVALID when the evidence is not the attested one. */
-export function evidenceRow(att: Attestation, evidence: SourceEvidence, now: number): EvidenceRow {
-  const text = canonicalJson(evidence);
+/**
+ * The evidence row of an attestation; ATTESTATION_INVALID when the evidence is not the attested one. `text`: the
+ * evidence's canonical text when the verifier already produced it (VerifiedEvidence.evidenceText), else computed here.
+ */
+export function evidenceRow(att: Attestation, evidence: SourceEvidence, now: number, text = canonicalJson(evidence)): EvidenceRow {
   const digest = evidenceTextDigest(text);
   if (digest !== att.evidence.digest) fail('ATTESTATION_INVALID', { reason: `evidence digest ${digest} is not the attested ${att.evidence.digest}` });
   return { attestationId: att.id, evidence: text, evidenceDigest: digest, createdAt: now };

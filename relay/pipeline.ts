@@ -141,7 +141,7 @@ export class Pipeline {
         schemaId: rt.schemaId, evidenceKind: evidence.kind, relayDid: this.d.relayDid,
         issuedAt: job.issuedAt ?? new Date(this.now()).toISOString(), salt: this.d.salt,
       });
-      return { job, chainId: job.chainId, attestation, evidence: evidenceRow(attestation, evidence, this.now()), started };
+      return { job, chainId: job.chainId, attestation, evidence: evidenceRow(attestation, evidence, this.now(), verified.evidenceText), started };
     } catch (e) {
       return { job, error: asCourtBridgeError(e), verify: verifying };
     }

@@ -25,8 +25,11 @@ import type { AdminDecision, JsonValue, MisbehaviourEvidence, TrustState } from 
 import type { DepthTrust, EvidenceTrust, SourceEvidence, VerifiedRecord, VerifyEvidenceOptions } from '../adapters/types.js';
 import type { RelayStore } from './jobs/types.js';
 
+/** What the verifier returns: `evidenceText` (src/proofs/evidence.ts VerifiedEvidence) spares the relay a second canonicalisation. */
+export type VerifiedForRelay = VerifiedRecord & { readonly evidenceText?: string };
+
 /** The pure verifier (src/proofs/evidence.ts `verifySourceEvidence`), injected. */
-export type EvidenceVerifier = (evidence: SourceEvidence, trust: EvidenceTrust, opts: VerifyEvidenceOptions) => VerifiedRecord;
+export type EvidenceVerifier = (evidence: SourceEvidence, trust: EvidenceTrust, opts: VerifyEvidenceOptions) => VerifiedForRelay;
 
 /** Most canonical heights a depth trust remembers. */
 export const MAX_CANONICAL = 256;
@@ -93,7 +96,7 @@ export class TrustBook {
   }
 
   /** Verify `evidence` for `chainId` (steps 1–4 above), creating the trust with `initial()` when none is stored. */
-  verify(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedRecord> {
+  verify(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedForRelay> {
     return this.inQueue(chainId, () => this.verifyNow(chainId, evidence, opts, initial, updates));
   }
 
@@ -170,7 +173,7 @@ export class TrustBook {
     return trust;
   }
 
-  private async verifyNow(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedRecord> {
+  private async verifyNow(chainId: string, evidence: SourceEvidence, opts: Omit<VerifyEvidenceOptions, 'now'>, initial: () => EvidenceTrust, updates?: TrustUpdates): Promise<VerifiedForRelay> {
     for (let attempt = 0; attempt < 5; attempt++) {
       // Step 1.
       const row = await this.store.trustState(chainId);
@@ -179,7 +182,7 @@ export class TrustBook {
       let changed = row === undefined;
       let checkedTo: number | undefined;
       const now = this.nowSec();
-      let verified: VerifiedRecord;
+      let verified: VerifiedForRelay;
       if (isLightClient(trust)) {
         // Step 2.
         if (trust.frozen) fail('CHAIN_FROZEN', { chainId });

@@ -12,6 +12,7 @@ import type {
   Adapter, AdapterDeps, BftMerkleEvidence, BftRecordMapping, FinalizedHead, FollowEvent, FollowOptions, JsonValue, RecordRef, Registration,
 } from '../types.js';
 import { RecordNotFoundError } from '../errors.js';
+import { sleep } from '../sleep.js';
 import { parseBlock, parseBlockRecords, parseHandovers, parseHead, parseRecord, type FetchedBlock } from './parse.js';
 import { BftRpcClient } from './rpc-client.js';
 
@@ -158,20 +159,6 @@ export class BftAdapter implements Adapter {
     this.#stop.abort();
     this.#rpc.close();
   }
-}
-
-function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
-  return new Promise((resolve) => {
-    const live = signals.filter((s): s is AbortSignal => s !== undefined);
-    if (live.some((s) => s.aborted)) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      for (const s of live) s.removeEventListener('abort', done);
-      resolve();
-    }
-    for (const s of live) s.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Create the adapter (the factory in adapters/bft/factory.ts loads this module lazily). */

@@ -10,6 +10,7 @@
 import { fail } from '../../src/errors.js';
 import { fromHex, toHex0x } from '../../src/crypto/bytes.js';
 import type { EvmKeyType, EvmStorageMapping, FinalizedHead, FollowEvent, FollowOptions, RecordRef } from '../types.js';
+import { sleep } from '../sleep.js';
 
 /** Most blocks asked of one eth_getLogs call. */
 export const LOG_RANGE = 1000;
@@ -43,14 +44,6 @@ export interface FollowDeps {
   finalizedHead(): Promise<FinalizedHead>;
   call(method: string, params: readonly unknown[]): Promise<unknown>;
 }
-
-/** Sleep `ms`, or less when `signal` aborts; the abort listener is removed either way (polls must not pile them up). */
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = () => { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** A usable log: contract, first indexed topic, block number and hash (in [from, to]); others are skipped. */
 interface KeyLog { address: string; topic: string; height: number; hash: string; index: number }

@@ -16,15 +16,7 @@ const MIGRATIONS: MigrationSet = { versionTable: 'registration_schema_version', 
 
 /** Connect and migrate the registration tables in `schema` (created when `createSchema`, for tests). */
 export async function openPostgresRegistrationStore(url: string, opts: PgConnectOptions = {}): Promise<PostgresRegistrationStore> {
-  const db = await PgDatabase.connect(url, { max: 2, ...opts });
-  const store = new PostgresRegistrationStore(db);
-  try {
-    await store.migrate();
-  } catch (e) {
-    await db.end();
-    throw e;
-  }
-  return store;
+  return new PostgresRegistrationStore(await PgDatabase.open(url, MIGRATIONS, { max: 2, ...opts }));
 }
 
 /** The PostgreSQL `RegistrationStore`. */
@@ -49,7 +41,7 @@ export class PostgresRegistrationStore implements RegistrationStore {
   }
 
   async schemaVersion(): Promise<number> {
-    return this.db.schemaVersion('registration_schema_version');
+    return this.db.schemaVersion(MIGRATIONS.versionTable);
   }
 
   async insert(rec: RegistrationRecord): Promise<InsertOutcome> {

@@ -3,24 +3,20 @@
  * `synchronous=FULL`, `busy_timeout`; multi-row changes in `BEGIN IMMEDIATE` transactions.
  */
 import type Database from 'better-sqlite3';
-import { migrateSqlite, openSqliteDatabase, sqliteGuard } from '../../src/store/sqlite.js';
+import { migrateSqlite, openMigratedSqlite, sqliteGuard, sqliteSchemaVersion } from '../../src/store/sqlite.js';
+import type { MigrationSet } from '../../src/store/migrations.js';
 import type { ApprovalRecord, RegistrationRecord, RegistrationStatus } from './types.js';
 import {
   REGISTRATION_COLUMNS, REGISTRATION_SCHEMA_VERSION, approvalFromRow, recordFromRow, recordValues, registrationMigrations,
   type ApprovalRow, type InsertOutcome, type RegistrationRow, type RegistrationStore,
 } from './store.js';
 
+/** Registration migrations (own version table, so they upgrade independently of the ledger's). */
+const MIGRATIONS: MigrationSet = { versionTable: 'registration_schema_version', version: REGISTRATION_SCHEMA_VERSION, migrations: registrationMigrations('INTEGER'), lockId: 0 };
+
 /** Open (creating if needed) and migrate the registration tables in the SQLite file `path`. */
 export async function openSqliteRegistrationStore(path: string, busyTimeoutMs = 5000): Promise<SqliteRegistrationStore> {
-  const db = openSqliteDatabase(path, busyTimeoutMs);
-  const store = new SqliteRegistrationStore(db);
-  try {
-    store.migrate();
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-  return store;
+  return new SqliteRegistrationStore(openMigratedSqlite(path, MIGRATIONS, busyTimeoutMs));
 }
 
 /** The SQLite `RegistrationStore`. */
@@ -36,11 +32,11 @@ export class SqliteRegistrationStore implements RegistrationStore {
 
   /** Apply missing migrations (STORE_SCHEMA_NEWER when the file is ahead of this build). */
   migrate(): void {
-    migrateSqlite(this.db, { versionTable: 'registration_schema_version', version: REGISTRATION_SCHEMA_VERSION, migrations: registrationMigrations('INTEGER'), lockId: 0 });
+    migrateSqlite(this.db, MIGRATIONS);
   }
 
   async schemaVersion(): Promise<number> {
-    return this.run('schemaVersion', () => this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM registration_schema_version').pluck().get() as number);
+    return sqliteSchemaVersion(this.db, MIGRATIONS.versionTable);
   }
 
   async insert(rec: RegistrationRecord): Promise<InsertOutcome> {

@@ -5,6 +5,7 @@
  * conformance suite (test/adapters/registration/store-conformance.ts).
  */
 import type { StoreConfig } from '../../src/config.js';
+import type { Migration } from '../../src/store/migrations.js';
 import { fail } from '../../src/errors.js';
 import { REGISTRATION_STATUSES, type ApprovalRecord, type RegistrationDocument, type RegistrationRecord, type RegistrationStatus } from './types.js';
 
@@ -36,16 +37,10 @@ export interface RegistrationStore {
   close(): Promise<void>;
 }
 
-/** One migration. */
-export interface RegistrationMigration {
-  readonly version: number;
-  readonly statements: readonly string[];
-}
-
 const STATUS_CHECK = `CHECK (status IN (${REGISTRATION_STATUSES.map((s) => `'${s}'`).join(', ')}))`;
 
 /** Migrations; `INT` is INTEGER on SQLite and BIGINT on PostgreSQL. */
-export function registrationMigrations(INT: string): readonly RegistrationMigration[] {
+export function registrationMigrations(INT: string): readonly Migration[] {
   return [
     {
       version: 1,

@@ -20,11 +20,12 @@
  * new key, once present, stays present up to the new head (a key added, removed and added again between two polls is
  * reported at one of the blocks holding it).
  */
-import { bytesEqual, fromHex, toHex0x, utf8 } from '../../src/crypto/bytes.js';
+import { bytesEqual, concatBytes, fromHex, toHex0x, utf8 } from '../../src/crypto/bytes.js';
 import { CourtBridgeError, fail } from '../../src/errors.js';
 import { encodeSubstrateKey } from '../../src/proofs/evidence/substrate.js';
 import { storageMapKey, twox128 } from '../../src/proofs/evidence/twox.js';
 import { decodeAll } from '../../src/proofs/substrate/scale.js';
+import { sleep } from '../sleep.js';
 import type { FinalizedHead, FollowEvent, FollowOptions, RecordRef, SubstrateStorageMapping } from '../types.js';
 
 /** Keys asked of one `state_getKeysPaged` call. */
@@ -89,18 +90,6 @@ function parsePresent(v: unknown): boolean {
   return true;
 }
 
-/** Sleep `ms`, or less when a signal aborts; the abort listeners are removed either way (polls must not pile them up). */
-const sleep = (ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> =>
-  new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      for (const s of signals) s?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    for (const s of signals) s?.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * Follow new keys of the mapped maps until `opts.signal` aborts or the adapter closes. I/O errors are retried at the
  * next poll (the diff base is kept); other errors, and errors of `onEvent` / `onProgress`, end it (rejects).
@@ -108,7 +97,7 @@ const sleep = (ms: number, ...signals: (AbortSignal | undefined)[]): Promise<voi
 export async function followStorageKeys(d: SubstrateFollowDeps, opts: FollowOptions, onEvent: (e: FollowEvent) => void | Promise<void>): Promise<void> {
   const types = opts.recordTypes.map((t) => {
     const m = d.mapping(t);
-    return { recordType: t, mapping: m, prefix: toHex0x(new Uint8Array([...twox128(utf8(m.pallet)), ...twox128(utf8(m.item))])) };
+    return { recordType: t, mapping: m, prefix: toHex0x(concatBytes(twox128(utf8(m.pallet)), twox128(utf8(m.item)))) };
   });
   const stopped = (): boolean => opts.signal?.aborted === true || d.closed.aborted;
   const hashAt = (n: number): Promise<string> =>

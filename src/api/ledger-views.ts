@@ -10,11 +10,15 @@ export async function inclusionView(ledger: Ledger, index: number, treeSize?: nu
   return { leafIndex: p.index, treeSize: p.treeSize, leafHash: toHex(p.leafHash), proof: p.proof.map(toHex), root: toHex(p.root), hashAlg: ledger.meta.hashAlg };
 }
 
+/** A signed checkpoint `cp` (note with cosignatures, hex root) with the ledger's hash algorithm, origin and verifier keys from `head`. */
+export function checkpointBody(head: LedgerHead, cp: { note: string; treeSize: number; root: string }) {
+  return { note: cp.note, treeSize: cp.treeSize, root: cp.root, hashAlg: head.hashAlg, origin: head.origin, verifierKeys: head.verifierKeys };
+}
+
 /** The latest signed checkpoint (with cosignatures), or CHECKPOINT_NOT_FOUND before the first one. */
 export async function checkpointView(ledger: Ledger) {
   const head = await ledger.head();
-  const cp = head.checkpoint ?? fail('CHECKPOINT_NOT_FOUND', { size: head.treeSize });
-  return { note: cp.note, treeSize: cp.treeSize, root: cp.root, hashAlg: head.hashAlg, origin: head.origin, verifierKeys: head.verifierKeys };
+  return checkpointBody(head, head.checkpoint ?? fail('CHECKPOINT_NOT_FOUND', { size: head.treeSize }));
 }
 
 /** A stored entry: the canonical JSON object, or (for a non-JSON leaf) its base64 bytes. */

@@ -6,6 +6,12 @@ export const HEX32 = { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' } as co
 /** A non-negative safe integer (query strings are coerced by fastify's ajv). */
 export const INDEX = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 
+/** CAIP-2 chain id (bounded). */
+export const CHAIN_ID = { type: 'string', pattern: '^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,64}$' } as const;
+
+/** A relay record type (lower-case slug). */
+export const RECORD_TYPE = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } as const;
+
 /** A DID (bounded). */
 export const DID = { type: 'string', minLength: 7, maxLength: 512, pattern: '^did:[a-z0-9]+:' } as const;
 

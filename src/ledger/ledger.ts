@@ -58,6 +58,8 @@ export interface LedgerInitOptions {
   hashAlg: LedgerHashAlg;
   masterKey: string;
   groupCommitMax?: number;
+  /** As in `LedgerOpenOptions`: the new ledger appends only under this process's sequencer lease. */
+  sequencer?: LedgerOpenOptions['sequencer'];
 }
 
 /** A stored entry. */
@@ -120,7 +122,7 @@ export class Ledger {
     if (existing) fail('LEDGER_EXISTS', { origin: existing.origin });
     const { meta, keys } = newLedgerKeys(opts.origin, opts.hashAlg, opts.masterKey);
     await store.init(meta, keys);
-    return Ledger.open(store, { masterKey: opts.masterKey, groupCommitMax: opts.groupCommitMax ?? 1000 });
+    return Ledger.open(store, { masterKey: opts.masterKey, groupCommitMax: opts.groupCommitMax ?? 1000, sequencer: opts.sequencer });
   }
 
   /** Open the ledger in `store`, resuming the compact range from the stored peaks. */

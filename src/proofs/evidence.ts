@@ -9,6 +9,9 @@
  * The light-client state is an input, never changed here: a relay that wants to advance it calls `acceptHeader`
  * itself with the same finality evidence.
  */
+import { toHex0x, utf8 } from '../crypto/bytes.js';
+import { canonicalJson } from '../crypto/canonical.js';
+import { sha256 } from '../crypto/hash.js';
 import { fail } from '../errors.js';
 import type {
   BftRecordMapping, EvidenceTrust, EvmStorageMapping, RecordMapping, SourceEvidence, SourceEvidenceKind,
@@ -36,8 +39,20 @@ function checkNow(opts: VerifyEvidenceOptions): void {
   if (typeof opts?.now !== 'number' || !Number.isSafeInteger(opts.now) || opts.now < 0) fail('BAD_INTEGER', { field: 'opts.now' });
 }
 
+/** A VerifiedRecord with the RFC 8785 text its `evidenceDigest` covers (the relay stores that text as is). */
+export interface VerifiedEvidence extends VerifiedRecord {
+  /** Canonical JSON of the whole evidence: `evidenceDigest` is the SHA-256 of its UTF-8 bytes. */
+  readonly evidenceText: string;
+}
+
+/** The evidence's canonical text and its digest, canonicalised once (large proofs: the costly part). */
+function canonicalEvidence(evidence: unknown): { evidenceDigest: string; evidenceText: string } {
+  const evidenceText = canonicalJson(evidence);
+  return { evidenceDigest: toHex0x(sha256(utf8(evidenceText))), evidenceText };
+}
+
 /** Verify source evidence (untrusted JSON) against the chain's trust; returns the record proven final on its chain. */
-export function verifySourceEvidence(evidence: SourceEvidence | unknown, trust: EvidenceTrust, opts: VerifyEvidenceOptions): VerifiedRecord {
+export function verifySourceEvidence(evidence: SourceEvidence | unknown, trust: EvidenceTrust, opts: VerifyEvidenceOptions): VerifiedEvidence {
   checkNow(opts);
   const kind = kindOf(evidence);
   switch (kind) {
@@ -45,17 +60,17 @@ export function verifySourceEvidence(evidence: SourceEvidence | unknown, trust: 
       mappingOf(opts, 'evm-storage') satisfies EvmStorageMapping;
       const p = proveEvmStorage(evidence, trust, opts);
       const record = evmRecord(p);
-      return { chainId: p.chainId, recordType: p.recordType, key: p.key, height: p.height, blockHash: p.blockHash, record, recordDigest: digestOf(record), evidenceDigest: digestOf(evidence), finality: p.finality };
+      return { chainId: p.chainId, recordType: p.recordType, key: p.key, height: p.height, blockHash: p.blockHash, record, recordDigest: digestOf(record), ...canonicalEvidence(evidence), finality: p.finality };
     }
     case 'bft-merkle': {
       const p = verifyBftMerkle(evidence, trust, opts, mappingOf(opts, 'bft-merkle') satisfies BftRecordMapping);
-      return { ...p, recordDigest: digestOf(p.record), evidenceDigest: digestOf(evidence) };
+      return { ...p, recordDigest: digestOf(p.record), ...canonicalEvidence(evidence) };
     }
     case 'substrate-storage': {
       const mapping = mappingOf(opts, 'substrate-storage') satisfies SubstrateStorageMapping;
       const p = proveSubstrateStorage(evidence, trust, opts, mapping);
       const record = substrateRecord(p, mapping);
-      return { chainId: p.chainId, recordType: p.recordType, key: p.key, height: p.height, blockHash: p.blockHash, record, recordDigest: digestOf(record), evidenceDigest: digestOf(evidence), finality: p.finality };
+      return { chainId: p.chainId, recordType: p.recordType, key: p.key, height: p.height, blockHash: p.blockHash, record, recordDigest: digestOf(record), ...canonicalEvidence(evidence), finality: p.finality };
     }
     default:
       return kind satisfies never;

@@ -55,6 +55,18 @@ export class PgDatabase {
     return db;
   }
 
+  /** Connect (as `connect`) and apply the missing migrations of `set`; the pool is closed if migrating fails. */
+  static async open(url: string, set: MigrationSet, opts: PgConnectOptions = {}): Promise<PgDatabase> {
+    const db = await PgDatabase.connect(url, opts);
+    try {
+      await db.migrate(set);
+    } catch (e) {
+      await db.end();
+      throw e;
+    }
+    return db;
+  }
+
   /** Run one query, wrapping failures as STORE_UNAVAILABLE without the URL's credentials. */
   async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], client?: pg.PoolClient): Promise<pg.QueryResult<R>> {
     try {

@@ -61,3 +61,15 @@ export function migrateSqlite(db: SqliteDb, set: MigrationSet): void {
     }).immediate();
   });
 }
+
+/** Open (as `openSqliteDatabase`) and apply the missing migrations of `set`; the handle is closed if migrating fails. */
+export function openMigratedSqlite(path: string, set: MigrationSet, busyTimeoutMs = 5000): SqliteDb {
+  const db = openSqliteDatabase(path, busyTimeoutMs);
+  try {
+    migrateSqlite(db, set);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}

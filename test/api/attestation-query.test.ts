@@ -56,6 +56,8 @@ describe('GET /api/v1/court/attestations', () => {
     expect([(await q('subjectKind=uscc&subject=123')).status, (await q('subjectKind=uscc&subject=123')).body.code]).toEqual([422, 'USCC_INVALID']);
     expect((await q('subject=abc')).body.code).toBe('INVALID_INPUT');
     expect((await q('from=yesterday')).body.code).toBe('INVALID_INPUT');
+    // A leap second passes the date-time format but no Date holds it: a coded 400, not a 500.
+    expect([(await q('from=2026-06-30T23:59:60Z')).status, (await q('to=2026-06-30T23:59:60Z')).body.code]).toEqual([400, 'INVALID_INPUT']);
     const r = await w.app.inject({ method: 'GET', url: '/api/v1/court/attestations', headers: { authorization: `Bearer ${await w.token('partner')}` } });
     expect(r.json().code).toBe('AUTH_FORBIDDEN');
   });

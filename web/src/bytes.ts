@@ -1,6 +1,6 @@
 /**
  * Byte helpers for the browser page (no Buffer): hex and base64 with fail-closed parsing (BAD_HEX / BAD_BASE64 /
- * BAD_LENGTH from the one error table), concatenation and comparison.
+ * BAD_LENGTH from the one error table); concatenation and comparison are src/crypto/bytes.ts's own.
  */
 import { fail } from '../../src/errors.js';
 
@@ -43,29 +43,8 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-/** UTF-8 bytes of a string. */
-export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
-/** Concatenate byte arrays. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Constant-length comparison of two byte arrays. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
+// Buffer-free helpers shared with the server (esbuild bundles only what is used, so no Node code is pulled in).
+export { bytesEqual, concatBytes, utf8 } from '../../src/crypto/bytes.js';
 
 /** Copy into a fresh ArrayBuffer-backed array (WebCrypto wants BufferSource over a plain ArrayBuffer). */
 export function plain(bytes: Uint8Array): Uint8Array<ArrayBuffer> {

@@ -14,8 +14,8 @@ import { fail } from '../../errors.js';
 import { ROLES } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ERROR_RESPONSES } from '../http-errors.js';
-import { DID } from '../schemas.js';
-import { CHAIN_ID, REGISTRATION_SUMMARY, jwsIssuer, registrationSummary } from './partner.js';
+import { CHAIN_ID, DID } from '../schemas.js';
+import { REGISTRATION_SUMMARY, jwsIssuer, registrationSummary } from './partner.js';
 
 const ADMIN = { roles: ['admin'] } as const;
 const JWS_BODY = { type: 'object', additionalProperties: false, required: ['jws'], properties: { jws: { type: 'string', minLength: 1, maxLength: 65536 } } } as const;

@@ -14,6 +14,7 @@ import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from '../../../relay/webhooks
 import { fail } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { ERROR_RESPONSES } from '../http-errors.js';
+import { CHAIN_ID, RECORD_TYPE } from '../schemas.js';
 
 const COURT = { roles: ['court'] } as const;
 /** Webhooks one court may hold (default). */
@@ -62,7 +63,7 @@ export async function courtWebhookRoutes(app: FastifyInstance, deps: ApiDeps): P
         type: 'object', additionalProperties: false, required: ['url', 'chainId', 'recordType'],
         properties: {
           url: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH },
-          chainId: { type: 'string', pattern: '^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,64}$' }, recordType: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+          chainId: CHAIN_ID, recordType: RECORD_TYPE,
         },
       },
       response: { 201: { type: 'object', required: ['webhook', 'subscription'], properties: { webhook: WEBHOOK, subscription: { type: 'object', required: ['id', 'created'], properties: { id: { type: 'string' }, created: { type: 'boolean' } } } } }, ...ERROR_RESPONSES },

@@ -9,11 +9,9 @@ import { decodeJwt } from '../../../did/jwt.js';
 import { fail } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { ERROR_RESPONSES } from '../http-errors.js';
+import { CHAIN_ID } from '../schemas.js';
 
 const PARTNER = { roles: ['partner'] } as const;
-
-/** CAIP-2 chain id (bounded). */
-export const CHAIN_ID = { type: 'string', pattern: '^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,64}$' } as const;
 
 /** JSON Schema of a registration summary (no document body: partners and admins fetch the JWS itself). */
 export const REGISTRATION_SUMMARY = {

@@ -10,8 +10,8 @@ import { fail } from '../../errors.js';
 import { EVIDENCE_ID_PATTERN } from '../court-records.js';
 import type { ApiDeps } from '../deps.js';
 import { ERROR_RESPONSES } from '../http-errors.js';
-import { HeadCache, checkpointView, courtRecordView, entryView, inclusionView } from '../ledger-views.js';
-import { CHECKPOINT, COURT_RECORD, INCLUSION_PROOF, INDEX } from '../schemas.js';
+import { HeadCache, checkpointBody, checkpointView, courtRecordView, entryView, inclusionView } from '../ledger-views.js';
+import { CHECKPOINT, COURT_RECORD, HEX32, INCLUSION_PROOF, INDEX } from '../schemas.js';
 
 const PUBLIC = { public: true } as const;
 /** Plain JSON serialisation for cached answers (built by the handler below, so their shape is the schema's). */
@@ -39,7 +39,7 @@ export const publicRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInst
       tags: ['public'], summary: 'Look a court record up by SHA-256 / SM3 hash or by 存证编号',
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { hash: { type: 'string', pattern: '^(0x)?[0-9a-fA-F]{64}$' }, evidenceId: { type: 'string', pattern: EVIDENCE_ID_PATTERN } },
+        properties: { hash: HEX32, evidenceId: { type: 'string', pattern: EVIDENCE_ID_PATTERN } },
       },
       response: {
         200: { type: 'object', required: ['found'], properties: { found: { type: 'boolean' }, records: { type: 'array', items: COURT_RECORD } } },
@@ -83,7 +83,7 @@ export const publicRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInst
     const hit = key === undefined ? undefined : answers?.get(key);
     if (hit !== undefined) return reply.type('application/json; charset=utf-8').send(hit);
     const [entry, inclusion] = await Promise.all([entryView(ledger, index), inclusionView(ledger, index, cp?.treeSize)]);
-    const checkpoint = cp && { note: cp.note, treeSize: cp.treeSize, root: cp.root, hashAlg: head.hashAlg, origin: head.origin, verifierKeys: head.verifierKeys };
+    const checkpoint = cp && checkpointBody(head, cp);
     const body = { ...entry, inclusion, ...(checkpoint ? { checkpoint } : {}) };
     if (key !== undefined && answers) {
       const text = serialize(body);

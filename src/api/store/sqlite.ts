@@ -36,7 +36,6 @@ export class SqliteApiStore implements ApiStore {
     migrateSqlite(this.db, { versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: apiMigrations('INTEGER'), lockId: 0 });
   }
 
-
   async putCourtRecord(row: CourtRecordRow): Promise<{ row: CourtRecordRow; created: boolean }> {
     return this.run('putCourtRecord', () =>
       this.db.transaction(() => {

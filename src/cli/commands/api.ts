@@ -86,9 +86,7 @@ export async function serveApi(env: NodeJS.ProcessEnv, host: string, port: numbe
     ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax, expect: { origin: config.ledgerOrigin, hashAlg: config.ledgerHash }, sequencer });
   } catch (e) {
     if (!(isCourtBridgeError(e) && e.code === 'LEDGER_NOT_INITIALIZED')) throw e;
-    ledger = await Ledger.init(store, { origin: config.ledgerOrigin, hashAlg: config.ledgerHash, masterKey: passphrase, groupCommitMax: config.groupCommitMax });
-    // init opens unfenced: reopen over the same store under the lease (nothing was appended yet).
-    if (sequencer !== undefined) ledger = await Ledger.open(store, { masterKey: passphrase, groupCommitMax: config.groupCommitMax, sequencer });
+    ledger = await Ledger.init(store, { origin: config.ledgerOrigin, hashAlg: config.ledgerHash, masterKey: passphrase, groupCommitMax: config.groupCommitMax, sequencer });
     notice(`initialised ledger ${config.ledgerOrigin}`);
   }
   const closers: (() => Promise<void>)[] = [() => ledger.close()];

@@ -30,15 +30,7 @@ const LEDGER_MIGRATIONS: MigrationSet = { versionTable: 'schema_version', versio
 
 /** Connect to PostgreSQL and migrate the ledger schema. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresLedgerStore> {
-  const db = await PgDatabase.connect(url, opts);
-  const store = new PostgresLedgerStore(db);
-  try {
-    await store.migrate();
-  } catch (e) {
-    await db.end();
-    throw e;
-  }
-  return store;
+  return new PostgresLedgerStore(await PgDatabase.open(url, LEDGER_MIGRATIONS, opts));
 }
 
 /** The PostgreSQL `LedgerStore`. */
@@ -68,7 +60,7 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async schemaVersion(): Promise<number> {
-    return this.db.schemaVersion('schema_version');
+    return this.db.schemaVersion(LEDGER_MIGRATIONS.versionTable);
   }
 
   async meta(): Promise<LedgerMeta | undefined> {

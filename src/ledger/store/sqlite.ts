@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { fail } from '../../errors.js';
-import { migrateSqlite, openSqliteDatabase, sqliteGuard } from '../../store/sqlite.js';
+import { migrateSqlite, openMigratedSqlite, sqliteGuard, sqliteSchemaVersion } from '../../store/sqlite.js';
+import type { MigrationSet } from '../../store/migrations.js';
 import type { HashAlg } from '../../crypto/hash.js';
 import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './schema.js';
 import {
@@ -28,17 +29,12 @@ const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.b
 type RawLeaf = { idx: number; leaf_hash: Buffer; data: Buffer; nodes: Buffer };
 const leafRow = (r: RawLeaf): LeafRow => ({ index: r.idx, leafHash: u8(r.leaf_hash), data: u8(r.data), nodes: u8(r.nodes) });
 
+/** The ledger's migrations (BEGIN IMMEDIATE serialises them across processes; no advisory lock on SQLite). */
+const LEDGER_MIGRATIONS: MigrationSet = { versionTable: 'schema_version', version: SCHEMA_VERSION, migrations: SQLITE_MIGRATIONS, lockId: 0 };
+
 /** Open (creating the file and its directory if needed) a SQLite ledger store and migrate it. */
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<SqliteLedgerStore> {
-  const db = openSqliteDatabase(path, opts.busyTimeoutMs ?? 5000);
-  const store = new SqliteLedgerStore(db, path);
-  try {
-    await store.migrate();
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-  return store;
+  return new SqliteLedgerStore(openMigratedSqlite(path, LEDGER_MIGRATIONS, opts.busyTimeoutMs ?? 5000), path);
 }
 
 /** The SQLite `LedgerStore`. */
@@ -94,11 +90,11 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async migrate(): Promise<void> {
-    migrateSqlite(this.db, { versionTable: 'schema_version', version: SCHEMA_VERSION, migrations: SQLITE_MIGRATIONS, lockId: 0 });
+    migrateSqlite(this.db, LEDGER_MIGRATIONS);
   }
 
   async schemaVersion(): Promise<number> {
-    return this.run('schemaVersion', () => this.db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_version').pluck().get() as number);
+    return sqliteSchemaVersion(this.db, LEDGER_MIGRATIONS.versionTable);
   }
 
   async meta(): Promise<LedgerMeta | undefined> {

@@ -11,13 +11,7 @@ import type { ChainKind, FinalizedHeader, JsonValue, TrustState } from '../light
 import type { EvidenceTrust, RecordMapping, VerifyEvidenceOptions } from '../../../adapters/types.js';
 
 /** A plain object with exactly the `required` keys and some of `optional` (INVALID_INPUT naming the field). */
-export function strictObject(value: unknown, field: string, required: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('INVALID_INPUT', { field, reason: 'must be an object' });
-  const o = value as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) fail('INVALID_INPUT', { field: `${field}.${k}`, reason: 'unknown member' });
-  for (const k of required) if (!Object.hasOwn(o, k)) fail('INVALID_INPUT', { field: `${field}.${k}`, reason: 'is required' });
-  return o;
-}
+export { objectWith as strictObject } from '../bft/format.js';
 
 /** A non-empty string of at most `max` characters. */
 export function text(value: unknown, field: string, max = 256): string {

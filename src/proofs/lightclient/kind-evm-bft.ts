@@ -13,6 +13,7 @@
  */
 import { toHex0x } from '../../crypto/bytes.js';
 import { fail } from '../../errors.js';
+import { objectWith } from '../bft/format.js';
 import type { BftFinality } from '../evm/bft.js';
 import { parseHeader } from '../evm/header.js';
 import { safeQuantity } from '../evm/json.js';
@@ -24,9 +25,7 @@ import { makeValidatorSet } from './validator-set.js';
 type EvmBftKind = 'evm-qbft' | 'evm-ibft2';
 
 function evidenceHeader(evidence: unknown): unknown {
-  if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence)) return fail('INVALID_INPUT', { field: 'evidence', reason: 'must be an object' });
-  for (const k of Object.keys(evidence)) if (k !== 'header') fail('INVALID_INPUT', { field: `evidence.${k}`, reason: 'unknown field' });
-  const header = (evidence as Record<string, unknown>).header;
+  const header = objectWith(evidence, 'evidence', ['header']).header;
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('INVALID_INPUT', { field: 'evidence.header', reason: 'must be an object' });
   return header;
 }

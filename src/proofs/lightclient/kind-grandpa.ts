@@ -12,6 +12,7 @@
  */
 import { fromHex, toHex0x } from '../../crypto/bytes.js';
 import { fail } from '../../errors.js';
+import { objectWith } from '../bft/format.js';
 import { grandpaLogs } from '../substrate/digest.js';
 import { verifyGrandpaJustification, type AuthoritySet } from '../substrate/grandpa.js';
 import { parseHeaderJson } from '../substrate/header.js';
@@ -22,10 +23,7 @@ import { makeValidatorSet } from './validator-set.js';
 const MAX_JUSTIFICATION_HEX = 2 * 8 * 1024 * 1024;
 
 function evidenceParts(evidence: unknown): { header: unknown; justification: unknown } {
-  if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence)) return fail('INVALID_INPUT', { field: 'evidence', reason: 'must be an object' });
-  const o = evidence as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'header' && k !== 'justification') fail('INVALID_INPUT', { field: `evidence.${k}`, reason: 'unknown field' });
-  if (!Object.hasOwn(o, 'header') || !Object.hasOwn(o, 'justification')) fail('INVALID_INPUT', { field: 'evidence', reason: 'needs header and justification' });
+  const o = objectWith(evidence, 'evidence', ['header', 'justification']);
   return { header: o.header, justification: o.justification };
 }
 
@@ -60,7 +58,8 @@ export const grandpaFinalityVerifier: FinalityVerifier = {
     // Step 1: parse the header (its hash is BLAKE2b-256 of its SCALE encoding) and the justification bytes.
     const parts = evidenceParts(evidence);
     const header = parseHeaderJson(parts.header, 'evidence.header');
-    if (typeof parts.justification !== 'string' || parts.justification.length > MAX_JUSTIFICATION_HEX) fail('TOO_LARGE', { field: 'evidence.justification', limit: MAX_JUSTIFICATION_HEX });
+    // A non-string is BAD_HEX (fromHex), not TOO_LARGE; only an oversized string is refused unread.
+    if (typeof parts.justification === 'string' && parts.justification.length > MAX_JUSTIFICATION_HEX) fail('TOO_LARGE', { field: 'evidence.justification', limit: MAX_JUSTIFICATION_HEX });
     const bytes = fromHex(parts.justification, 'evidence.justification');
     // Step 2: the justification is valid under the trusted set (set id included in every signed precommit).
     const verified = verifyGrandpaJustification(bytes, toAuthoritySet(set));

@@ -3,18 +3,10 @@ import { acceptHeader, createTrustState, fromJSON, toJSON, MAX_RECENT } from '..
 import type { JsonValue, TrustState } from '../../../src/proofs/lightclient/types.js';
 import { makeValidatorSet } from '../../../src/proofs/lightclient/validator-set.js';
 import { bftSim, grandpaSim } from './sims.js';
+import { codeOf } from '../../helpers/codes.js';
 
 const T0 = 1_770_000_000;
 const PERIOD = 3600;
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 function deepFreeze<T>(o: T): T {
   if (typeof o === 'object' && o !== null) {
@@ -75,5 +67,14 @@ describe('light client: edges', () => {
     const a = grandpaSim.evidence(12, G) as Record<string, JsonValue>;
     const b = grandpaSim.evidence(12, G, { variant: 1 }) as Record<string, JsonValue>;
     expect(codeOf(() => acceptHeader(s, 'substrate-grandpa', { header: a.header!, justification: b.justification! }, T0))).toBe('HEADER_HASH_MISMATCH');
+  });
+
+  it('GRANDPA: a justification that is not a hex string fails with BAD_HEX (not TOO_LARGE)', () => {
+    const G = grandpaSim.newSet();
+    const s = createTrustState(grandpaSim.anchor(10, G, PERIOD), T0);
+    const a = grandpaSim.evidence(12, G) as Record<string, JsonValue>;
+    for (const justification of [null, 12, ['0x00'], { hex: '0x00' }] as JsonValue[]) {
+      expect(codeOf(() => acceptHeader(s, 'substrate-grandpa', { header: a.header!, justification }, T0))).toBe('BAD_HEX');
+    }
   });
 });
