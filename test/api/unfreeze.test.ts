@@ -1,6 +1,6 @@
 /**
  * Admin audience: a chain frozen by equivocation (two final headers at one height, through the real light client and
- * the relay's TrustBook; a test-double bft adapter serves the light-client simulator's evidence as in
+ * the relay's TrustBook; the test-double bft adapter of test/relay/lightclient-double.ts serves the light-client simulator's evidence, as in
  * test/relay/lightclient.test.ts) refuses attestations with CHAIN_FROZEN until an administrator's signed unfreeze order
  * lifts the freeze (POST /api/v1/admin/chains/:chainId/unfreeze), attested in the ledger.
  */
@@ -8,54 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalBytes } from '../../src/crypto/canonical.js';
-import { sha256 } from '../../src/crypto/hash.js';
-import { toHex0x } from '../../src/crypto/bytes.js';
 import { acceptHeader, createTrustState, fromJSON, toJSON } from '../../src/proofs/lightclient/state.js';
 import { openSqliteStore } from '../../src/ledger/store/sqlite.js';
 import { openRelayStore } from '../../relay/jobs/open.js';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
-import type { JsonValue, TrustState } from '../../src/proofs/lightclient/types.js';
-import type { Adapter, BftMerkleEvidence, EvidenceTrust, Registration, SourceEvidence, VerifiedRecord } from '../../adapters/types.js';
+import type { Registration } from '../../adapters/types.js';
 import { signUnfreeze } from '../../adapters/registration/jws.js';
 import { createAuthToken } from '../../did/auth.js';
 import { keyPairSigner } from '../../did/jwt.js';
-import { jsonDigest } from '../../relay/attestation.js';
 import type { RelayChain } from '../../relay/pipeline.js';
 import { bftSim } from '../proofs/lightclient/sims.js';
 import { ENTERPRISE_SCHEMA, enterprise, uscc } from '../relay/helpers.js';
+import { CHAIN, DoubleAdapter, stubVerifier } from '../relay/lightclient-double.js';
 import { identity } from '../did/fixtures.js';
 import { apiWorld, type ApiWorld } from './fixtures.js';
-
-const CHAIN = bftSim.chainId;
-
-/** Serves the scripted evidence per height (header + certificate; the record step is stubbed below). */
-class DoubleAdapter implements Adapter {
-  readonly chainId = CHAIN;
-  readonly kind = 'bft' as const;
-  readonly blocks = new Map<number, JsonValue>();
-  async finalizedHead() {
-    return { height: Math.max(...this.blocks.keys()), hash: `0x${'00'.repeat(32)}`, timestamp: 0 };
-  }
-  async fetchRecord(ref: { chainId: string; recordType: string; key: string }, at?: number): Promise<SourceEvidence> {
-    const e = this.blocks.get(at!) as Record<string, JsonValue>;
-    return { kind: 'bft-merkle', chainId: CHAIN, recordType: ref.recordType, key: ref.key, header: e.header as never, certificate: e.certificate as never, record: { data: '{}', index: 0, proof: [] } };
-  }
-  async close() {}
-}
-
-/** Record step stub: the light client checked the header already; the record is `enterprise(i)`. */
-function stubVerifier(evidence: SourceEvidence, trust: EvidenceTrust): VerifiedRecord {
-  const e = evidence as BftMerkleEvidence;
-  if ((trust as TrustState).frozen) throw new Error('verifier called on a frozen state');
-  const record = enterprise(Number(e.key.slice(10, 17).replace(/\D/g, '')));
-  const height = Number((e.header as Record<string, JsonValue>).height);
-  return {
-    chainId: CHAIN, recordType: e.recordType, key: e.key, height, blockHash: toHex0x(sha256(canonicalBytes(e.header))), record,
-    recordDigest: jsonDigest(record), evidenceDigest: jsonDigest(e), finality: { rule: 'bft-qc', trust: 'light-client', chainKind: 'bft-qc' },
-  };
-}
 
 const adapter = new DoubleAdapter();
 const A = bftSim.newSet();

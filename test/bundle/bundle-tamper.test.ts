@@ -19,18 +19,7 @@ import { ATTESTATION_TYPE, attestationId, jsonDigest, signAttestation, type Atte
 import { addBlock, copyright } from '../adapters/bft/helpers.js';
 import { uscc } from '../relay/helpers.js';
 import { startWorld, type BundleWorld } from './helpers.js';
-
-/** Deterministic PRNG (mulberry32) so a failure names a reproducible position. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const clone = (b: EvidenceBundle): EvidenceBundle => JSON.parse(JSON.stringify(b)) as EvidenceBundle;
 

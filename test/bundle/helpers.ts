@@ -34,6 +34,23 @@ function simAnchor(): NonNullable<RegistrationDocument['trustAnchor']> {
   };
 }
 
+/**
+ * The two registration documents of the world (shared with test/relay/e2e-registered.test.ts): the BFT simulator at
+ * `simUrl` as the copyright chain (its genesis as trust anchor) and the anvil partner chain (depth finality, no anchor).
+ */
+export function worldDocuments(bftPartner: string, evmPartner: string, simUrl: string, chain: PartnerChain): { bftDoc: RegistrationDocument; evmDoc: RegistrationDocument } {
+  const bftDoc = bftDocument(bftPartner, {
+    chainId: 'bft:copyright-sim', name: '版权链（模拟器）/ copyright chain (simulator)', domain: 'ip', endpoints: [simUrl], trustAnchor: simAnchor(),
+    recordTypes: [{ name: RECORD_TYPE, schemaId: COPYRIGHT_SCHEMA, mapping: MAPPING }], rateLimit: { requestsPerSecond: 500, burst: 500 },
+  });
+  const { trustAnchor: _none, ...evmDoc } = evmDocument(evmPartner, {
+    chainId: chain.chainId, domain: 'market', endpoints: [chain.anvil.url], finality: { rule: 'depth', confirmations: chain.confirmations },
+    recordTypes: [{ name: 'enterprise', schemaId: ENTERPRISE_SCHEMA, mapping: chain.registration().recordTypes.enterprise!.mapping }],
+    rateLimit: { requestsPerSecond: 500, burst: 500 },
+  });
+  return { bftDoc, evmDoc };
+}
+
 /** The running world. */
 export interface BundleWorld {
   chain: PartnerChain;
@@ -69,15 +86,7 @@ export async function startWorld(kind: 'sqlite' | 'postgres' = 'sqlite', pgUrl?:
   };
   const bftPartner = identity('SM2');
   const evmPartner = identity('Ed25519');
-  const bftDoc = bftDocument(bftPartner.did, {
-    chainId: 'bft:copyright-sim', name: '版权链（模拟器）/ copyright chain (simulator)', domain: 'ip', endpoints: [sim.url], trustAnchor: simAnchor(),
-    recordTypes: [{ name: RECORD_TYPE, schemaId: COPYRIGHT_SCHEMA, mapping: MAPPING }], rateLimit: { requestsPerSecond: 500, burst: 500 },
-  });
-  const { trustAnchor: _none, ...evmDoc } = evmDocument(evmPartner.did, {
-    chainId: chain.chainId, domain: 'market', endpoints: [chain.anvil.url], finality: { rule: 'depth', confirmations: chain.confirmations },
-    recordTypes: [{ name: 'enterprise', schemaId: ENTERPRISE_SCHEMA, mapping: chain.registration().recordTypes.enterprise!.mapping }],
-    rateLimit: { requestsPerSecond: 500, burst: 500 },
-  });
+  const { bftDoc, evmDoc } = worldDocuments(bftPartner.did, evmPartner.did, sim.url, chain);
   await submit(bftDoc, bftPartner);
   await submit(evmDoc, evmPartner);
   const hub = hubKey();

@@ -1,5 +1,5 @@
-/** Test helper: the CourtBridgeError code `f` throws, `OK` when it returns; any other error is rethrown (a bug). */
-import { isCourtBridgeError } from '../../src/errors.js';
+/** Test helpers: the CourtBridgeError `f` throws (its code, `OK` when it returns, or the error itself); any other error is rethrown (a bug). */
+import { isCourtBridgeError, type CourtBridgeError } from '../../src/errors.js';
 
 /** The code of the error `f` throws, or `OK`. */
 export function codeOf(f: () => unknown): string {
@@ -10,4 +10,15 @@ export function codeOf(f: () => unknown): string {
     throw e;
   }
   return 'OK';
+}
+
+/** The CourtBridgeError `f` throws (to assert its code and details); returning is a test failure, any other error is rethrown. */
+export function errOf(f: () => unknown): CourtBridgeError {
+  try {
+    f();
+  } catch (e) {
+    if (isCourtBridgeError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
 }

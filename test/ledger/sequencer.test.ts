@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fail } from '../../src/errors.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -15,11 +14,10 @@ import { openPostgresStore } from '../../src/ledger/store/postgres.js';
 import { openSqliteStore } from '../../src/ledger/store/sqlite.js';
 import type { LeafRow, LedgerStore } from '../../src/ledger/store/types.js';
 import { codeOf } from '../helpers/codes.js';
+import { pgSchemas, TEST_PG as PG } from '../helpers/pg.js';
 
-const PG = process.env.COURTBRIDGE_TEST_PG;
 const MASTER = 'sequencer-test-master-key-0123456789';
-const run = `cbseq_${process.pid}_${Date.now().toString(36)}`;
-const schemas: string[] = [];
+const schemas = pgSchemas('cbseq');
 const dirs: string[] = [];
 
 /** The code a promise rejects with, `OK` when it resolves. */
@@ -58,8 +56,7 @@ function pgOpener(): Opener {
   let schema = '';
   return {
     fresh: () => {
-      schema = `${run}_${schemas.length}`;
-      schemas.push(schema);
+      schema = schemas.next();
       return openPostgresStore(PG!, { schema, createSchema: true });
     },
     again: () => openPostgresStore(PG!, { schema }),
@@ -132,6 +129,25 @@ function leaseSuite(open: Opener): void {
     }
   });
 
+  it('a stale fence is refused before the head and key checks: a deposed holder gets no moved-head or existing-key outcome', async () => {
+    const s = await open.fresh();
+    try {
+      await Ledger.init(s, { origin: 'test/seq', hashAlg: 'sha256', masterKey: MASTER });
+      const a = (await s.acquireLease('ledger', 'A', 60_000))!;
+      expect(await s.appendBatch(0, [{ ...leaf(0), key: 'k0' }], { name: 'ledger', token: a.token })).toEqual({ ok: true });
+      await s.releaseLease('ledger', 'A', a.token);
+      const b = (await s.acquireLease('ledger', 'B', 60_000))!;
+      const stale = { name: 'ledger', token: a.token };
+      expect(await codeOfAsync(s.appendBatch(0, [leaf(0)], stale))).toBe('SEQUENCER_FENCED'); // head is at 1, not 0
+      expect(await codeOfAsync(s.appendBatch(1, [{ ...leaf(1), key: 'k0' }], stale))).toBe('SEQUENCER_FENCED'); // k0 is stored
+      expect(await s.size()).toBe(1);
+      // The holder's fence passes and reaches the key check.
+      expect(await s.appendBatch(1, [{ ...leaf(1), key: 'k0' }], { name: 'ledger', token: b.token })).toMatchObject({ ok: false, currentSize: 1, existing: [{ key: 'k0', index: 0 }] });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('two Ledgers with sequencers on one store: only the holder appends; a cut-off holder is deposed and writes nothing', async () => {
     const sa = await open.fresh();
     await Ledger.init(sa, { origin: 'test/seq', hashAlg: 'sha256', masterKey: MASTER }).then((l) => l.flush());
@@ -169,15 +185,6 @@ describe('sequencer lease: SQLite', () => {
 });
 
 describe.skipIf(!PG)(`sequencer lease: PostgreSQL${PG ? ' (own schema per store)' : ' — skipped: no PostgreSQL (set COURTBRIDGE_TEST_PG)'}`, () => {
-  afterAll(async () => {
-    if (schemas.length === 0) return;
-    const c = new pg.Client({ connectionString: PG });
-    await c.connect();
-    try {
-      for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    } finally {
-      await c.end();
-    }
-  });
+  afterAll(() => schemas.drop());
   leaseSuite(pgOpener());
 });

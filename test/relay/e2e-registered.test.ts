@@ -19,7 +19,6 @@ import { fromJSON } from '../../src/proofs/lightclient/state.js';
 import { verifySourceEvidence } from '../../src/proofs/evidence.js';
 import { JwtVerifier } from '../../did/jwt.js';
 import { DidResolver } from '../../did/resolver.js';
-import { simulatorTrustAnchor } from '../../adapters/bft/simulator/genesis.js';
 import type { SimulatorProcess } from '../../adapters/bft/simulator/spawn.js';
 import { signApproval, signDisable, signRegistration } from '../../adapters/registration/jws.js';
 import { registrationDigest } from '../../adapters/registration/parse.js';
@@ -28,25 +27,14 @@ import { openRegistrationStore, type RegistrationStore } from '../../adapters/re
 import type { RegistrationDocument } from '../../adapters/registration/types.js';
 import { RelayEngine } from '../../relay/engine.js';
 import { registeredChains, type RegisteredChains } from '../../relay/registered-chains.js';
-import { bftDocument, evmDocument, identity, type Identity } from '../adapters/registration/fixtures.js';
-import { MAPPING, RECORD_TYPE, addBlock, copyright, rpc, startSimulator } from '../adapters/bft/helpers.js';
-import { ENTERPRISE_SCHEMA, SALT, ensureBuilt, hubKey, ledgerAttestationIds, openBackend, startPartnerChain, uscc, type Backend, type PartnerChain } from './helpers.js';
+import { identity, type Identity } from '../adapters/registration/fixtures.js';
+import { RECORD_TYPE, addBlock, copyright, rpc, startSimulator } from '../adapters/bft/helpers.js';
+import { worldDocuments } from '../bundle/helpers.js';
+import { SALT, ensureBuilt, hubKey, ledgerAttestationIds, openBackend, startPartnerChain, uscc, type Backend, type PartnerChain } from './helpers.js';
 
 const PG = process.env.COURTBRIDGE_TEST_PG;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'courtbridge.js');
-const COPYRIGHT_SCHEMA = 'https://courtbridge.example/schemas/domain/ip/copyright-registration/v1';
-
-/** The simulator's genesis as a registration trust anchor (document form). */
-function simAnchor(): NonNullable<RegistrationDocument['trustAnchor']> {
-  const a = simulatorTrustAnchor();
-  return {
-    type: 'genesis',
-    trustingPeriod: a.trustingPeriod,
-    header: { height: a.header.height, hash: a.header.hash, parentHash: a.header.parentHash, stateRoot: a.header.stateRoot, timestamp: a.header.timestamp! },
-    validatorSet: { members: a.validatorSet.members.map((m) => ({ id: m.id, weight: m.weight, alg: m.alg!, publicKey: m.publicKey! })) },
-  };
-}
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   const skip = kind === 'postgres' && !PG;
@@ -100,16 +88,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       service = new RegistrationService({ store: regStore, sink: backend.ledger, verifier: new JwtVerifier(new DidResolver()), admins: admins.map((a) => a.did), threshold: 2 });
       const bftPartner = identity('SM2');
       evmPartner = identity('Ed25519');
-      bftDoc = bftDocument(bftPartner.did, {
-        chainId: 'bft:copyright-sim', name: '版权链（模拟器）/ copyright chain (simulator)', domain: 'ip', endpoints: [sim.url], trustAnchor: simAnchor(),
-        recordTypes: [{ name: RECORD_TYPE, schemaId: COPYRIGHT_SCHEMA, mapping: MAPPING }], rateLimit: { requestsPerSecond: 500, burst: 500 },
-      });
-      const { trustAnchor: _none, ...evmBase } = evmDocument(evmPartner.did, {
-        chainId: chain.chainId, domain: 'market', endpoints: [chain.anvil.url], finality: { rule: 'depth', confirmations: chain.confirmations },
-        recordTypes: [{ name: 'enterprise', schemaId: ENTERPRISE_SCHEMA, mapping: chain.registration().recordTypes.enterprise!.mapping }],
-        rateLimit: { requestsPerSecond: 500, burst: 500 },
-      });
-      evmDoc = evmBase;
+      ({ bftDoc, evmDoc } = worldDocuments(bftPartner.did, evmPartner.did, sim.url, chain));
       await submitAndApprove(bftDoc, bftPartner);
       await submitAndApprove(evmDoc, evmPartner);
       await startEngine();

@@ -7,56 +7,14 @@
  * attestation), and subscriptions following the chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalBytes } from '../../src/crypto/canonical.js';
-import { sha256 } from '../../src/crypto/hash.js';
-import { toHex0x } from '../../src/crypto/bytes.js';
 import { createTrustState, fromJSON } from '../../src/proofs/lightclient/state.js';
-import type { JsonValue, TrustState } from '../../src/proofs/lightclient/types.js';
-import type { Adapter, BftMerkleEvidence, EvidenceTrust, FollowEvent, FollowOptions, Registration, SourceEvidence, VerifiedRecord } from '../../adapters/types.js';
-import { jsonDigest } from '../../relay/attestation.js';
+import type { TrustState } from '../../src/proofs/lightclient/types.js';
+import type { Registration } from '../../adapters/types.js';
 import { RelayEngine } from '../../relay/engine.js';
 import type { RelayChain } from '../../relay/pipeline.js';
 import { bftSim, type SimSet } from '../proofs/lightclient/sims.js';
 import { ENTERPRISE_SCHEMA, SALT, enterprise, hubKey, ledgerAttestationIds, openBackend, uscc, type Backend } from './helpers.js';
-
-const CHAIN = bftSim.chainId;
-
-/** A test-double bft adapter: evidence per height, scripted by the test. */
-class DoubleAdapter implements Adapter {
-  readonly chainId = CHAIN;
-  readonly kind = 'bft' as const;
-  readonly blocks = new Map<number, JsonValue>();
-  readonly newRecords: FollowEvent[] = [];
-  async finalizedHead() {
-    const h = Math.max(...this.blocks.keys());
-    return { height: h, hash: `0x${'00'.repeat(32)}`, timestamp: 0 };
-  }
-  async fetchRecord(ref: { chainId: string; recordType: string; key: string }, at?: number): Promise<SourceEvidence> {
-    const e = this.blocks.get(at!) as Record<string, JsonValue>;
-    const ev: BftMerkleEvidence = {
-      kind: 'bft-merkle', chainId: CHAIN, recordType: ref.recordType, key: ref.key, header: e.header as never, certificate: e.certificate as never,
-      ...(e.nextValidatorSet === undefined ? {} : { validatorSet: e.nextValidatorSet as never }), record: { data: '{}', index: 0, proof: [] },
-    };
-    return ev;
-  }
-  async follow(opts: FollowOptions, onEvent: (e: FollowEvent) => void | Promise<void>): Promise<void> {
-    for (const e of this.newRecords) if (e.head.height > (opts.fromHeight ?? 0)) await onEvent(e);
-    await new Promise<void>((r) => opts.signal?.addEventListener('abort', () => r(), { once: true }));
-  }
-  async close() {}
-}
-
-/** Stub record step: the header part was verified by the light client already; the record is `enterprise(i)`. */
-function stubVerifier(evidence: SourceEvidence, trust: EvidenceTrust): VerifiedRecord {
-  const e = evidence as BftMerkleEvidence;
-  if ((trust as TrustState).frozen) throw new Error('verifier called on a frozen state');
-  const record = enterprise(Number(e.key.slice(10, 17).replace(/\D/g, '')));
-  const height = Number((e.header as Record<string, JsonValue>).height);
-  return {
-    chainId: CHAIN, recordType: e.recordType, key: e.key, height, blockHash: toHex0x(sha256(canonicalBytes(e.header))), record,
-    recordDigest: jsonDigest(record), evidenceDigest: jsonDigest(e), finality: { rule: 'bft-qc', trust: 'light-client', chainKind: 'bft-qc' },
-  };
-}
+import { CHAIN, DoubleAdapter, stubVerifier } from './lightclient-double.js';
 
 describe('relay over a light-client chain (bft-qc simulator, test-double adapter)', () => {
   let backend: Backend;

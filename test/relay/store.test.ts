@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, SqliteLedgerStore } from '../../src/ledger/store/sqlite.js';
 import { migrateSqlite, sqliteSchemaVersion } from '../../src/store/sqlite.js';
@@ -13,6 +12,7 @@ import { RELAY_SCHEMA_VERSION, RELAY_SQLITE_MIGRATIONS } from '../../relay/jobs/
 import { openPostgresStore } from '../../src/ledger/store/postgres.js';
 import { openRelayStore } from '../../relay/jobs/open.js';
 import { relayStoreConformance } from './store-conformance.js';
+import { pgSchemas, TEST_PG as PG } from '../helpers/pg.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cb-relay-store-'));
 let n = 0;
@@ -41,23 +41,12 @@ it('a relay database at schema v1 is upgraded to the newest version (v2 relay_ev
   }
 });
 
-const PG = process.env.COURTBRIDGE_TEST_PG;
-const run = `cbrelay_${process.pid}_${Date.now().toString(36)}`;
-const schemas: string[] = [];
+const schemas = pgSchemas('cbrelay');
 
 describe.skipIf(!PG)(PG ? 'PostgreSQL (own schema per store)' : 'skipped: no PostgreSQL (set COURTBRIDGE_TEST_PG)', () => {
-  afterAll(async () => {
-    const c = new pg.Client({ connectionString: PG });
-    await c.connect();
-    try {
-      for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    } finally {
-      await c.end();
-    }
-  });
+  afterAll(() => schemas.drop());
   relayStoreConformance('PostgreSQL', async () => {
-    const schema = `${run}_${schemas.length}`;
-    schemas.push(schema);
+    const schema = schemas.next();
     const ledgerStore = await openPostgresStore(PG!, { schema, createSchema: true });
     return { store: await openRelayStore(ledgerStore), close: () => ledgerStore.close() };
   });

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjectRef } from '../../src/ids/subject.js';
 import type { SimulatorProcess } from '../../adapters/bft/simulator/spawn.js';
-import type { RelayEngine } from '../../relay/engine.js';
 import { RECORD_TYPE, addBlock, copyright, genesisTrust, registrationFor, rpc, startSimulator } from '../adapters/bft/helpers.js';
 import { SALT, makeEngine, openBackend, type Backend } from './helpers.js';
+import { engineControl } from './engine-control.js';
 
 const PG = process.env.COURTBRIDGE_TEST_PG;
 
@@ -28,8 +28,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   describe.skipIf(skip)(skip ? 'subscriptions on bft — skipped: no PostgreSQL (COURTBRIDGE_TEST_PG)' : `subscriptions on ${kind}: relay follows the BFT simulator`, () => {
     let sim: SimulatorProcess;
     let backend: Backend;
-    let engine: RelayEngine | undefined;
-    let closeChains: (() => Promise<void>) | undefined;
     const base = kind === 'sqlite' ? 1000 : 2000;
     /** Record number → height of the block holding it. */
     const inBlock = new Map<number, number>();
@@ -68,18 +66,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await until(`${ns.length} attestations`, async () => (await attested()).size >= ns.length && (await backend.relayStore.counts()).done >= ns.length);
       await caughtUp();
     };
-    const startEngine = async () => {
-      const made = makeEngine(backend, [{ registration: registrationFor([sim.url]), trust: genesisTrust() }]);
-      engine = made.engine;
-      closeChains = () => made.chains.close();
-      await engine.start();
-      return engine;
-    };
-    const stopEngine = async () => {
-      await engine?.stop();
-      await closeChains?.();
-      engine = undefined;
-    };
+    const { start: startEngine, stop: stopEngine } = engineControl(() => makeEngine(backend, [{ registration: registrationFor([sim.url]), trust: genesisTrust() }]));
 
     beforeAll(async () => {
       sim = await startSimulator();

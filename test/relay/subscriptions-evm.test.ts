@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { subjectRef } from '../../src/ids/subject.js';
 import type { Registration } from '../../adapters/types.js';
-import type { RelayEngine } from '../../relay/engine.js';
 import { CONFIRMATIONS, startEvmChain, type EvmChain } from '../adapters/evm-harness.js';
 import { SALT, makeEngine, openBackend, type Backend } from './helpers.js';
+import { engineControl } from './engine-control.js';
 
 const PG = process.env.COURTBRIDGE_TEST_PG;
 const TYPE = 'dishonest-debtor';
@@ -83,20 +83,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await caughtUp();
     };
 
-    let engine: RelayEngine | undefined;
-    let closeChains: (() => Promise<void>) | undefined;
-    const startEngine = async () => {
-      const made = makeEngine(backend, [{ registration }]);
-      engine = made.engine;
-      closeChains = () => made.chains.close();
-      await engine.start();
-      return engine;
-    };
-    const stopEngine = async () => {
-      await engine?.stop();
-      await closeChains?.();
-      engine = undefined;
-    };
+    const { start: startEngine, stop: stopEngine } = engineControl(() => makeEngine(backend, [{ registration }]));
 
     beforeAll(async () => {
       chain = await startEvmChain();

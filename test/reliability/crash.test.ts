@@ -23,12 +23,12 @@ import { bytesEqual, fromHex } from '../../src/crypto/bytes.js';
 import { canonicalBytes } from '../../src/crypto/canonical.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openStore } from '../../src/ledger/store/open.js';
-import { verifyConsistency } from '../../src/ledger/merkle.js';
 import { attestationIdOfLeaf } from '../../relay/attestation.js';
 import { openRelayFromEnv } from '../../relay/setup.js';
 import { LedgerRegistries } from '../../did/ledger-registries.js';
 import { ensureBuilt, openBackend, startPartnerChain, type Backend, type PartnerChain } from '../relay/helpers.js';
 import { WORKLOAD_ROOT, WORKLOAD_STATUS_BASE } from './workload/constants.js';
+import { expectSoundTree } from '../helpers/ledger-audit.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The compiled worker; COURTBRIDGE_TEST_DIST names another build of the tree (e.g. a private one in a shared checkout). */
@@ -208,15 +208,7 @@ async function crashLoop(backend: Backend, chain: PartnerChain, chainsFile: stri
     }
     expect(replayed.skipped).toBe(0);
     // The tree: audit clean, consistent with every checkpoint seen.
-    const final = await ledger.checkpoint();
-    for (const c of acked.checkpoints) {
-      if (c.size === 0) continue;
-      const p = await ledger.proveConsistency(c.size, final.treeSize);
-      verifyConsistency(ledger.h, c.size, final.treeSize, c.root, final.root, p.proof);
-    }
-    const report = await ledger.audit();
-    expect(report.findings).toEqual([]);
-    expect(report.treeSize).toBe(final.treeSize);
+    await expectSoundTree(ledger, acked.checkpoints);
   } finally {
     await ledger.close();
   }

@@ -19,23 +19,12 @@ import { memoryIo } from '../../src/cli/io.js';
 import { addBlock, copyright, rpc } from '../adapters/bft/helpers.js';
 import { uscc } from '../relay/helpers.js';
 import { startWorld, type BundleWorld } from '../bundle/helpers.js';
+import { prng } from '../helpers/prng.js';
 
 /** Mutations in all (≥ 10,000 by the issue), split between the bundles in proportion to `SHARE`. */
 const TOTAL = Number(process.env.COURTBRIDGE_MUTATIONS ?? 10_000);
 const SEED = Number(process.env.COURTBRIDGE_MUTATION_SEED ?? 0x7e57_2026);
 const SHARE = { evm: 0.6, bft: 0.4 } as const;
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What `courtbridge verify` makes of `bytes`: a read error code (exit 2), or the verdict (exit 0 / 1). */
 function cliOutcome(bytes: Uint8Array): { read: string } | { consistent: boolean; step?: string; code?: string; internal: string[] } {

@@ -5,16 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, schemaRegistry, validateRecord, personalFields, redactForLedger, checkRecord, MAX_FAILURES, defaultSchemaDir } from '../../src/schema/index.js';
 import { subjectRef } from '../../src/ids/subject.js';
-import { codeOf as code } from '../helpers/codes.js';
-
-const errOf = (f: () => unknown): { code: string; details: Record<string, unknown> } => {
-  try {
-    f();
-  } catch (e) {
-    return e as { code: string; details: Record<string, unknown> };
-  }
-  throw new Error('expected a failure');
-};
+import { codeOf as code, errOf } from '../helpers/codes.js';
 
 const DD = 'https://courtbridge.example/schemas/domain/credit/dishonest-debtor/v1';
 const fixture = (p: string): { valid: Record<string, unknown> } => JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/domain/${p}`, import.meta.url)), 'utf8'));

@@ -5,16 +5,9 @@ import { createTrustState } from '../../../src/proofs/lightclient/state.js';
 import { schemaRegistry } from '../../../src/schema/registry.js';
 import { REGISTRATION_SCHEMA_ID } from '../../../adapters/registration/types.js';
 import { bftDocument, evmDocument, identity } from './fixtures.js';
+import { errOf } from '../../helpers/codes.js';
 
 const partner = identity().did;
-const errOf = (f: () => unknown): { code: string; details: Record<string, unknown> } => {
-  try {
-    f();
-  } catch (e) {
-    return e as { code: string; details: Record<string, unknown> };
-  }
-  throw new Error('expected a failure');
-};
 const mutate = (doc: object, fn: (d: any) => void): unknown => {
   const copy = JSON.parse(JSON.stringify(doc));
   fn(copy);

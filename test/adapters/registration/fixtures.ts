@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair, type KeyPair, type SigAlg } from '../../../src/crypto/signature.js';
+import { generateKeyPair } from '../../../src/crypto/signature.js';
 import { toHex0x } from '../../../src/crypto/bytes.js';
 import { orgCodeCheckChar, usccCheckChar } from '../../../src/ids/uscc.js';
-import { didKeyFromPublicKey } from '../../../did/key.js';
-import { JwtVerifier, keyPairSigner, type JwsSigner } from '../../../did/jwt.js';
+import { JwtVerifier } from '../../../did/jwt.js';
+import { identity } from '../../did/fixtures.js';
 import { DidResolver } from '../../../did/resolver.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
 import { openStore } from '../../../src/ledger/store/open.js';
@@ -14,21 +14,8 @@ import { openRegistrationStore, type RegistrationStore } from '../../../adapters
 import { RegistrationService } from '../../../adapters/registration/service.js';
 import type { RegistrationDocument } from '../../../adapters/registration/types.js';
 
-/** A did:key identity. */
-export interface Identity {
-  kp: KeyPair;
-  did: string;
-  kid: string;
-  signer: JwsSigner;
-}
-
-/** Fresh did:key identity. */
-export function identity(alg: SigAlg = 'Ed25519'): Identity {
-  const kp = generateKeyPair(alg);
-  const did = didKeyFromPublicKey(alg, kp.publicKey);
-  const kid = `${did}#${did.slice('did:key:'.length)}`;
-  return { kp, did, kid, signer: keyPairSigner(kp, kid) };
-}
+/** did:key identities: the same as the credential tests'. */
+export { identity, type Identity } from '../../did/fixtures.js';
 
 /** A valid operator USCC (9 = 工商, 1 = 企业, Beijing Haidian), built with the GB 32100 / GB 11714 check characters. */
 export function operatorUscc(body8 = 'MA01ABCD'): string {

@@ -7,15 +7,7 @@ import { canonicalJson } from '../../../src/crypto/canonical.js';
 import { sha256, sm3 } from '../../../src/crypto/hash.js';
 import { toHex0x, utf8 } from '../../../src/crypto/bytes.js';
 import { example, makeHeader, makeSigners } from './helpers.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
+import { codeOf } from '../../helpers/codes.js';
 
 describe('BFT quorum certificates: valid certificates', () => {
   it('accepts a certificate signed by Ed25519, secp256k1 and SM2 validators (SHA-256 chain)', () => {

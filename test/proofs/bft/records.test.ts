@@ -7,15 +7,7 @@ import { canonicalBytes } from '../../../src/crypto/canonical.js';
 import { HASHES } from '../../../src/crypto/hash.js';
 import { toHex0x } from '../../../src/crypto/bytes.js';
 import { example, RECORDS } from './helpers.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
+import { codeOf } from '../../helpers/codes.js';
 
 describe.each(['sha256', 'sm3'] as const)('BFT record inclusion (%s)', (alg) => {
   const { header } = example(alg);

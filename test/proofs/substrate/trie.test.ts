@@ -8,11 +8,11 @@ import fc from 'fast-check';
 import * as executor from '@acala-network/chopsticks-executor';
 import { blake2b256 } from '../../../src/crypto/hash.js';
 import { fromHex, toHex0x } from '../../../src/crypto/bytes.js';
-import { isCourtBridgeError } from '../../../src/errors.js';
 import { EMPTY_TRIE_ROOT, verifyReadProof } from '../../../src/proofs/substrate/read-proof.js';
 import { decodeTrieNode, lookupKey } from '../../../src/proofs/substrate/trie.js';
 import { buildTrie } from './trie-builder.js';
 import { POLKADOT_GENESIS_PROOF, SMOLDOT_INLINE_PROOF } from './fixtures/recorded.js';
+import { codeOf } from '../../helpers/codes.js';
 
 type Hex = `0x${string}`;
 const ref = executor as unknown as {
@@ -20,16 +20,6 @@ const ref = executor as unknown as {
   create_proof(nodes: Hex[], updates: [Hex, Hex | null][]): Promise<[Hex, Hex[]]>;
   decode_proof(root: Hex, nodes: Hex[]): Promise<[Hex, Hex][]>;
 };
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isCourtBridgeError(e)) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
