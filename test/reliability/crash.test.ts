@@ -154,6 +154,13 @@ async function crashLoop(backend: Backend, chain: PartnerChain, chainsFile: stri
   try {
     await relay.engine.start();
     for (const id of acked.jobs.keys()) await relay.engine.waitFor(id, 180_000);
+    // Jobs whose acknowledgement line the kill cut were enqueued too; one a killed process had claimed stays running
+    // until its lease (COURTBRIDGE_RELAY_LEASE_MS) runs out and the drain reclaims it: wait for the whole queue.
+    const deadline = Date.now() + 60_000;
+    for (let c = await backend.relayStore.counts(); c.queued + c.running + c.failed > 0; c = await backend.relayStore.counts()) {
+      if (Date.now() > deadline) throw new Error(`queue not drained: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     await relay.close();
   }
