@@ -5,13 +5,16 @@
  * pure and offline, as an ordered list of steps:
  *   1. the activation entry is a `courtbridge.registration` `activated` event for this chain, version and digest
  *   2. the registration JWS payload's document hashes to that digest (SHA-256 over RFC 8785 canonical JSON)
- *   3. the entry's leaf hash, index and audit path lead to `root` (INCLUSION_PROOF_INVALID otherwise)
+ *   3. the registration JWS is, byte for byte, the one the hub verified: the entry's `jwsDigest` is the digest of its
+ *      UTF-8 bytes under the ledger's hash (`activation.hashAlg`); a missing or different one is REGISTRATION_INVALID
+ *   4. the entry's leaf hash, index and audit path lead to `root` (INCLUSION_PROOF_INVALID otherwise)
  * Signatures of the JWS are NOT re-checked here (that needs the partner's and admins' DID documents); the ledger
- * entry proves the hub checked them when it activated the registration.
+ * entry proves the hub checked them when it activated the registration, and step 3 binds the checked header and
+ * signature bytes (the document digest alone covers only the payload).
  */
-import { bytesEqual, fromBase64, fromHex, toBase64, toHex } from '../../src/crypto/bytes.js';
+import { bytesEqual, fromBase64, fromHex, toBase64, toHex, utf8 } from '../../src/crypto/bytes.js';
 import { canonicalBytes } from '../../src/crypto/canonical.js';
-import { hashSuite } from '../../src/crypto/hash.js';
+import { hashSuite, type HashSuite } from '../../src/crypto/hash.js';
 import { fail } from '../../src/errors.js';
 import { decodeJwt } from '../../did/jwt.js';
 import { leafHash, verifyInclusion } from '../../src/ledger/merkle.js';
@@ -32,6 +35,11 @@ export interface ProvenRegistration extends RegistrationEvidence {
   };
 }
 
+/** The `jwsDigest` of an `activated` entry: lower-case hex digest of the compact JWS's UTF-8 bytes under the ledger's hash. */
+export function registrationJwsDigest(h: HashSuite, jws: string): string {
+  return toHex(h.digest(utf8(jws)));
+}
+
 /** What `proveRegistration` needs from the ledger (`Ledger` satisfies it). */
 export interface LedgerReader {
   readonly meta: { readonly hashAlg: string };
@@ -46,7 +54,7 @@ export async function proveRegistration(ev: RegistrationEvidence, ledger: Ledger
   return { ...ev, activation: { hashAlg: ledger.meta.hashAlg, entry: toBase64(entry.data), treeSize: p.treeSize, proof: p.proof.map(toHex), root: toHex(p.root) } };
 }
 
-/** Verify a proven registration offline (steps 1–3); returns the registration document. */
+/** Verify a proven registration offline (steps 1–4); returns the registration document. */
 export function verifyProvenRegistration(b: ProvenRegistration): RegistrationDocument {
   const h = hashSuite(b.activation.hashAlg);
   const data = fromBase64(b.activation.entry, 'activation.entry');
@@ -65,7 +73,12 @@ export function verifyProvenRegistration(b: ProvenRegistration): RegistrationDoc
   const payload = decodeJwt(b.registrationJws, 1024 * 1024).payload;
   const doc = payload.registration as RegistrationDocument;
   if (registrationDigest(doc) !== b.digest) fail('REGISTRATION_DIGEST_MISMATCH', { claimed: b.digest, actual: registrationDigest(doc) });
-  // Step 3: RFC 9162 inclusion of the entry.
+  // Step 3: the JWS is the one the hub verified and the administrators' approvals activated (every byte of it).
+  if (typeof event.jwsDigest !== 'string') fail('REGISTRATION_INVALID', { field: 'activation.entry', reason: 'no jwsDigest binding the registration JWS' });
+  if (event.jwsDigest !== registrationJwsDigest(h, b.registrationJws)) {
+    fail('REGISTRATION_INVALID', { field: 'registrationJws', reason: 'not the JWS the activation entry binds (jwsDigest differs)' });
+  }
+  // Step 4: RFC 9162 inclusion of the entry.
   const proof = b.activation.proof.map((x, i) => fromHex(x, `activation.proof[${i}]`, 32));
   verifyInclusion(h, b.activationIndex, b.activation.treeSize, leafHash(h, data), proof, fromHex(b.activation.root, 'activation.root', 32));
   return doc;

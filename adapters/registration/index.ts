@@ -6,4 +6,4 @@ export { JWS_TYP, signRegistration, signApproval, signDisable, signUnfreeze, ver
 export { openRegistrationStore, type RegistrationStore, type InsertOutcome } from './store.js';
 export { RegistrationService, type RegistrationServiceOptions, type ApprovalOutcome, type RegistrationEvidence } from './service.js';
 export { loadRegistrationConfig, type RegistrationConfig } from './config.js';
-export { proveRegistration, verifyProvenRegistration, type ProvenRegistration, type LedgerReader } from './evidence.js';
+export { proveRegistration, registrationJwsDigest, verifyProvenRegistration, type ProvenRegistration, type LedgerReader } from './evidence.js';

@@ -7,8 +7,9 @@
  *   rotate(jws)   as submit, for a chain with an active version, changing endpoints or trust anchor → event `rotated`
  *   approve(jws)  admin JWS verified → admin in the configured set → version exists, is pending, digest matches →
  *                 not yet approved by this admin → event `approved` → when THRESHOLD distinct admins of the current
- *                 set approved that digest: event `activated` (its ledger index is kept) → `active`, the previous
- *                 active version `superseded`. Until then the previous version stays active.
+ *                 set approved that digest: event `activated` (its ledger index is kept; `jwsDigest` binds the exact
+ *                 partner JWS verified at submission, under the ledger's hash) → `active`, the previous active version
+ *                 `superseded`. Until then the previous version stays active.
  *   disable(chainId, jws)  one admin suffices (fail-safe direction) → event `disabled` → every pending or active
  *                 version up to the order's version is `disabled`; a later version needs fresh approval.
  *   unfreeze(chainId, jws, apply)  admin unfreeze JWS verified → admin in the configured set → order names this chain
@@ -19,7 +20,9 @@
 import { fail } from '../../src/errors.js';
 import type { JwtVerifier } from '../../did/jwt.js';
 import { canonicalJson } from '../../src/crypto/canonical.js';
+import { hashSuite, type HashSuite } from '../../src/crypto/hash.js';
 import type { AdminDecision } from '../../src/proofs/lightclient/types.js';
+import { registrationJwsDigest } from './evidence.js';
 import { verifyAdminJws, verifyRegistrationJws, verifyUnfreezeJws, type VerifiedRegistration } from './jws.js';
 import type { RegistrationStore } from './store.js';
 import {
@@ -30,7 +33,7 @@ import {
 /** Configuration of the service. */
 export interface RegistrationServiceOptions {
   readonly store: RegistrationStore;
-  /** Where events go: the judicial ledger (`Ledger.append`). */
+  /** Where events go: the judicial ledger (its `append`, and its `meta.hashAlg` for the activation's `jwsDigest`). */
   readonly sink: RegistrationEventSink;
   /** Verifies DID-signed JWS (did/jwt.ts over the DID resolver). */
   readonly verifier: JwtVerifier;
@@ -68,6 +71,8 @@ const MAX_ADMINS = 256;
 export class RegistrationService {
   private readonly admins: ReadonlySet<string>;
   private readonly now: () => number;
+  /** The ledger's hash suite: `activated` binds the registration JWS under it (adapters/registration/evidence.ts step 3). */
+  private readonly hash: HashSuite;
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Check the admin set and threshold (CONFIG_INVALID otherwise). */
@@ -78,6 +83,7 @@ export class RegistrationService {
     if (this.admins.size !== o.admins.length) fail('CONFIG_INVALID', { field: 'admins', reason: 'duplicate administrator' });
     if (!Number.isSafeInteger(o.threshold) || o.threshold < 1 || o.threshold > this.admins.size) fail('CONFIG_INVALID', { field: 'threshold', reason: `must be 1–${this.admins.size}` });
     this.now = o.now ?? (() => Math.floor(Date.now() / 1000));
+    this.hash = hashSuite(o.sink.meta.hashAlg);
   }
 
   /** Run state changes one at a time in this process (the store's transactions guard across processes). */
@@ -150,10 +156,11 @@ export class RegistrationService {
       const approvals = (await this.o.store.approvals(rec.chainId, rec.version)).filter((x) => x.digest === rec.digest && this.admins.has(x.admin));
       const distinct = [...new Set(approvals.map((x) => x.admin))];
       if (distinct.length < this.o.threshold) return { record: rec, approvals, activated: false };
-      // Step 8: activation.
+      // Step 8: activation. `digest` covers the document only; `jwsDigest` binds every byte of the partner's JWS that
+      // was verified at submission (header and signature too), so an evidence bundle cannot carry other bytes for it.
       const previous = (await this.o.store.list('active')).find((r) => r.chainId === rec.chainId);
       const act = await this.event('activated', {
-        chainId: rec.chainId, version: rec.version, digest: rec.digest, partner: rec.partner, threshold: this.o.threshold,
+        chainId: rec.chainId, version: rec.version, digest: rec.digest, jwsDigest: registrationJwsDigest(this.hash, rec.jws), partner: rec.partner, threshold: this.o.threshold,
         approvals: approvals.map((x) => ({ admin: x.admin, ledgerIndex: x.ledgerIndex })), submittedIndex: rec.submittedIndex,
         ...(previous ? { supersedes: previous.version } : {}),
       }, at);

@@ -118,8 +118,9 @@ export interface ApprovalRecord {
   readonly ledgerIndex: number;
 }
 
-/** Where registration events go (`Ledger.append` satisfies it). */
+/** Where registration events go (a `Ledger` satisfies it); `meta.hashAlg` is the ledger's hash suite (`activated` binds the JWS under it). */
 export interface RegistrationEventSink {
+  readonly meta: { readonly hashAlg: string };
   append(event: object): Promise<{ index: number }>;
 }
 

@@ -27,7 +27,7 @@ const STATUS: Readonly<Record<StepStatus, readonly [string, string]>> = {
 const QUALIFIED: Readonly<Record<string, readonly [string, string]>> = {
   SELF_ASSERTED: ['账本公钥取自证据包本身，未以公布的信任锚核对', 'ledger keys taken from the bundle itself, not checked against published trust anchors'],
   RPC_DEPTH: ['源链仅以区块确认数判定最终性（较弱的信任）', 'source finality by confirmation depth only (weaker trust)'],
-  PARTNER_SIGNATURE_BY_HUB: ['合作方签名需解析DID，由登记上账记录证明已核验', "partner signature needs DID resolution; the activation entry attests the hub's check"],
+  PARTNER_SIGNATURE_BY_HUB: ['合作方签名需解析DID，由登记上账记录证明已核验（该记录以摘要绑定签名原文）', "partner signature needs DID resolution; the activation entry attests the hub's check and binds the signed JWS by digest"],
 };
 
 /** Render the report text (lines joined by `\n`, ending with a newline). */

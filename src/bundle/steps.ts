@@ -205,12 +205,15 @@ export const STEPS: Readonly<Record<Exclude<BundleStepName, 'schema'>, StepFn>> 
       if (e instanceof Skip) return fail('REGISTRATION_INVALID', { field: 'registrationJws', reason: c.docError ?? 'unreadable' });
       throw e;
     }
+    // Also binds every byte of `registrationJws` (header, payload, signature) to the activation entry's `jwsDigest`.
     verifyProvenRegistration({ ...r, approvals: [], submittedIndex: 0 });
-    // The partner's signature: offline for did:key; other methods need resolution (the activation entry proves the
-    // hub checked it, which the inclusion above establishes).
+    // The partner's signature: offline for did:key; other methods need resolution, so the hub's check is what the
+    // included activation entry attests, and its `jwsDigest` (checked above) pins the JWS bytes the hub checked.
     const jwt = decodeJwt(r.registrationJws, 1024 * 1024);
     if (jwt.payload.iss !== doc.partner) fail('REGISTRATION_SIGNATURE_INVALID', { what: 'registration', reason: 'iss is not the document partner' });
-    if (!doc.partner.startsWith('did:key:')) return { code: 'PARTNER_SIGNATURE_BY_HUB', detail: `${doc.partner} needs DID resolution; its check is attested by the activation entry` };
+    if (!doc.partner.startsWith('did:key:')) {
+      return { code: 'PARTNER_SIGNATURE_BY_HUB', detail: `${doc.partner} needs DID resolution; the hub's signature check is attested by the activation entry, which binds the JWS bytes by digest (jwsDigest)` };
+    }
     const key = decodeDidKey(doc.partner);
     if (!jwt.header.kid.startsWith(`${doc.partner}#`) || jwt.header.alg !== JWS_ALG[key.alg]) fail('REGISTRATION_SIGNATURE_INVALID', { what: 'registration', reason: 'header does not name the partner key' });
     if (!verifySignature(key.alg, key.bytes, jwt.signingInput, jwt.signature)) fail('REGISTRATION_SIGNATURE_INVALID', { what: 'registration', reason: 'signature does not verify' });

@@ -17,7 +17,7 @@ import type { RegistrationDocument } from '../../adapters/registration/types.js'
 import { RelayEngine } from '../../relay/engine.js';
 import { registeredChains, type RegisteredChains } from '../../relay/registered-chains.js';
 import type { BundleSources } from '../../src/bundle/build.js';
-import { bftDocument, evmDocument, identity, type Identity } from '../adapters/registration/fixtures.js';
+import { bftDocument, evmDocument, identity, localResolver, webIdentity, type Identity } from '../adapters/registration/fixtures.js';
 import { MAPPING, RECORD_TYPE, copyright, startSimulator } from '../adapters/bft/helpers.js';
 import { ENTERPRISE_SCHEMA, SALT, hubKey, openBackend, startPartnerChain, uscc, type Backend, type PartnerChain } from '../relay/helpers.js';
 
@@ -69,8 +69,11 @@ export interface BundleWorld {
   close(): Promise<void>;
 }
 
-/** Start everything (≈ 2–4 s) on a SQLite file, or on a PostgreSQL schema of its own (`pgUrl`). */
-export async function startWorld(kind: 'sqlite' | 'postgres' = 'sqlite', pgUrl?: string): Promise<BundleWorld> {
+/**
+ * Start everything (≈ 2–4 s) on a SQLite file, or on a PostgreSQL schema of its own (`pgUrl`). `opts.webPartner`: the
+ * EVM chain's partner is a did:web DID (its document resolved from memory), whose signature bundles cannot check offline.
+ */
+export async function startWorld(kind: 'sqlite' | 'postgres' = 'sqlite', pgUrl?: string, opts: { webPartner?: boolean } = {}): Promise<BundleWorld> {
   const chain = await startPartnerChain(4);
   const sim = await startSimulator();
   const backend = await openBackend(kind, pgUrl);
@@ -78,14 +81,16 @@ export async function startWorld(kind: 'sqlite' | 'postgres' = 'sqlite', pgUrl?:
     ? { kind: 'sqlite', path: backend.env.COURTBRIDGE_STORE! }
     : { kind: 'postgres', url: pgUrl!, schema: backend.env.COURTBRIDGE_PG_SCHEMA! });
   const admins: Identity[] = [identity('Ed25519'), identity('SM2'), identity('Ed25519')];
-  const service = new RegistrationService({ store: regStore, sink: backend.ledger, verifier: new JwtVerifier(new DidResolver()), admins: admins.map((a) => a.did), threshold: 2 });
+  const web = opts.webPartner ? webIdentity('credit-partner.example') : undefined;
+  const evmPartner: Identity = web ?? identity('Ed25519');
+  const resolver = web ? localResolver([web.doc]) : new DidResolver();
+  const service = new RegistrationService({ store: regStore, sink: backend.ledger, verifier: new JwtVerifier(resolver), admins: admins.map((a) => a.did), threshold: 2 });
   const submit = async (doc: RegistrationDocument, partner: Identity) => {
     await service.submit(await signRegistration(doc, partner.signer));
     const digest = registrationDigest(doc);
     for (const a of admins.slice(0, 2)) await service.approve(await signApproval({ admin: a.did, chainId: doc.chainId, version: doc.version, digest }, a.signer));
   };
   const bftPartner = identity('SM2');
-  const evmPartner = identity('Ed25519');
   const { bftDoc, evmDoc } = worldDocuments(bftPartner.did, evmPartner.did, sim.url, chain);
   await submit(bftDoc, bftPartner);
   await submit(evmDoc, evmPartner);

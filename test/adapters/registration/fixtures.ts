@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { generateKeyPair } from '../../../src/crypto/signature.js';
 import { toHex0x } from '../../../src/crypto/bytes.js';
 import { orgCodeCheckChar, usccCheckChar } from '../../../src/ids/uscc.js';
-import { JwtVerifier } from '../../../did/jwt.js';
-import { identity } from '../../did/fixtures.js';
+import { JwtVerifier, type DocumentResolver } from '../../../did/jwt.js';
+import { identity, type Identity } from '../../did/fixtures.js';
 import { DidResolver } from '../../../did/resolver.js';
+import type { DidDocument } from '../../../did/verification-method.js';
+import type { LedgerHashAlg } from '../../../src/config.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
 import { openStore } from '../../../src/ledger/store/open.js';
 import { openRegistrationStore, type RegistrationStore } from '../../../adapters/registration/store.js';
@@ -16,6 +18,25 @@ import type { RegistrationDocument } from '../../../adapters/registration/types.
 
 /** did:key identities: the same as the credential tests'. */
 export { identity, type Identity } from '../../did/fixtures.js';
+
+/**
+ * A did:web identity (an Ed25519 Multikey under `assertionMethod`) and the DID document its host would serve: a partner
+ * whose registration signature an offline verifier cannot check (it needs DID resolution).
+ */
+export function webIdentity(host = 'partner.example'): Identity & { doc: DidDocument } {
+  const key = identity('Ed25519');
+  const did = `did:web:${host}`;
+  const kid = `${did}#key-1`;
+  const doc: DidDocument = { id: did, verificationMethod: [{ id: kid, type: 'Multikey', controller: did, publicKeyMultibase: key.did.slice('did:key:'.length) }], assertionMethod: ['#key-1'] };
+  return { kp: key.kp, did, kid, signer: { ...key.signer, kid }, doc };
+}
+
+/** Resolves the DIDs of `docs` from memory (no HTTP) and every other DID with the real `DidResolver`. */
+export function localResolver(docs: readonly DidDocument[]): DocumentResolver {
+  const local = new Map(docs.map((d) => [d.id, d]));
+  const rest = new DidResolver();
+  return { resolveDocument: async (did) => local.get(did) ?? rest.resolveDocument(did) };
+}
 
 /** A valid operator USCC (9 = 工商, 1 = 企业, Beijing Haidian), built with the GB 32100 / GB 11714 check characters. */
 export function operatorUscc(body8 = 'MA01ABCD'): string {
@@ -110,15 +131,18 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A ledger and a registration store in one SQLite file, a service with 3 admins (Ed25519, SM2, Ed25519), threshold 2. */
-export async function world(t0 = Math.floor(Date.now() / 1000)) {
+/**
+ * A ledger (SHA-256 unless `opts.hashAlg`) and a registration store in one SQLite file, a service with 3 admins
+ * (Ed25519, SM2, Ed25519), threshold 2; `opts.documents` are DID documents resolved from memory (did:web partners).
+ */
+export async function world(t0 = Math.floor(Date.now() / 1000), opts: { hashAlg?: LedgerHashAlg; documents?: readonly DidDocument[] } = {}) {
   const tmp = tempDir('cb-reg-');
   const path = join(tmp.dir, 'courtbridge.db');
-  const ledger = await Ledger.init(await openStore({ kind: 'sqlite', path }), { origin: 'court.test/registrations', hashAlg: 'sha256', masterKey: 'registration-test-master-key-0123' });
+  const ledger = await Ledger.init(await openStore({ kind: 'sqlite', path }), { origin: 'court.test/registrations', hashAlg: opts.hashAlg ?? 'sha256', masterKey: 'registration-test-master-key-0123' });
   const store: RegistrationStore = await openRegistrationStore({ kind: 'sqlite', path });
   const admins = [identity('Ed25519'), identity('SM2'), identity('Ed25519')];
   let clock = t0;
-  const verifier = new JwtVerifier(new DidResolver());
+  const verifier = new JwtVerifier(opts.documents ? localResolver(opts.documents) : new DidResolver());
   const service = new RegistrationService({ store, sink: ledger, verifier, admins: admins.map((a) => a.did), threshold: 2, now: () => clock });
   return {
     path, ledger, store, admins, service, verifier, t0,
