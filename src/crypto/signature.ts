@@ -18,7 +18,7 @@
  *
  * Ed25519, P-256 and secp256k1 run on node:crypto; SM2 never does (node cannot make or check GB/T 32918.2 signatures; see sm2.ts).
  */
-import { randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { randomBytes, sign as nodeSign, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { fail, isCourtBridgeError } from '../errors.js';
 import { bigIntToBytes, derToRaw, scalarsInRange, splitRaw } from './ecdsa-der.js';
 import { EC_CURVES, ecPrivateKey, ecPublicKeyObject, ed25519PrivateKey, ed25519PublicKeyObject, type NodeEcAlg } from './node-keys.js';
@@ -94,18 +94,46 @@ export function keyPairFromPrivate(alg: SigAlg, privateKey: Uint8Array): KeyPair
  */
 export function sign(key: KeyPair, message: Uint8Array, opts: SignOptions = {}): Uint8Array {
   const alg = parseSigAlg(key.alg);
+  const m = signingMaterial(alg, key.privateKey);
   switch (alg) {
     case 'Ed25519':
-      return new Uint8Array(nodeSign(null, message, ed25519PrivateKey(key.privateKey).key));
+      return new Uint8Array(nodeSign(null, message, m.key!));
     case 'ES256K':
     case 'ES256': {
-      const raw = new Uint8Array(nodeSign('sha256', message, { key: ecPrivateKey(alg, key.privateKey).key, dsaEncoding: 'ieee-p1363' }));
+      const raw = new Uint8Array(nodeSign('sha256', message, { key: m.key!, dsaEncoding: 'ieee-p1363' }));
       return alg === 'ES256K' ? toLowS(raw, EC_CURVES.ES256K.n) : raw;
     }
     case 'SM2':
       // Z_A hashes the signer's public key; derive it from the private key rather than trust `key.publicKey`.
-      return sm2SignRaw(key.privateKey, sm2PublicFromPrivate(key.privateKey), message, sm2UserIdBytes(opts.userId));
+      return sm2SignRaw(key.privateKey, m.sm2Public!, message, sm2UserIdBytes(opts.userId));
   }
+}
+
+/** What signing derives from a private key: node's KeyObject (Ed25519, EC) or the SM2 public point. */
+interface SigningMaterial {
+  alg: SigAlg;
+  /** A copy of the key bytes the material was derived from. */
+  bytes: Buffer;
+  key?: KeyObject;
+  sm2Public?: Uint8Array;
+}
+
+/**
+ * Derived signing material per private-key array, reused while its bytes are unchanged (a zeroised or rewritten key
+ * derives afresh). Deriving cost more than the signature itself: an Ed25519 KeyObject plus its public key ≈ 0.5 ms,
+ * the SM2 public point ≈ 0.35 ms, paid on every checkpoint and every hub-signed token (bench `crypto.sign.*`).
+ */
+const derived = new WeakMap<Uint8Array, SigningMaterial>();
+
+function signingMaterial(alg: SigAlg, privateKey: Uint8Array): SigningMaterial {
+  const known = derived.get(privateKey);
+  if (known !== undefined && known.alg === alg && known.bytes.length === privateKey.length && timingSafeEqual(known.bytes, privateKey)) return known;
+  const m: SigningMaterial = { alg, bytes: Buffer.from(privateKey) };
+  if (alg === 'Ed25519') m.key = ed25519PrivateKey(privateKey).key;
+  else if (alg === 'SM2') m.sm2Public = sm2PublicFromPrivate(privateKey);
+  else m.key = ecPrivateKey(alg, privateKey).key;
+  derived.set(privateKey, m);
+  return m;
 }
 
 /** Replace s by n − s when s > n/2 (the signature stays valid; BIP 62 low-S normal form). */

@@ -78,6 +78,21 @@ describe.each(SIG_ALGS)('%s properties', (alg) => {
     );
   });
 
+  it('a private key rewritten in place signs with the new key, not with material derived from the old bytes', () => {
+    const a = generateKeyPair(alg);
+    const b = generateKeyPair(alg);
+    const held = { alg, privateKey: Uint8Array.from(a.privateKey), publicKey: a.publicKey };
+    const m = utf8('signed twice with one array');
+    expect(verifySignature(alg, a.publicKey, m, sign(held, m))).toBe(true);
+    held.privateKey.set(b.privateKey); // e.g. a rotated key loaded into the same buffer
+    const second = sign(held, m);
+    expect(verifySignature(alg, b.publicKey, m, second)).toBe(true);
+    expect(verifySignature(alg, a.publicKey, m, second)).toBe(false);
+    held.privateKey.fill(0); // zeroised: no signature from memory of either key
+    if (alg === 'Ed25519') expect(verifySignature(alg, b.publicKey, m, sign(held, m))).toBe(false); // the zero seed is a key
+    else expect(() => sign(held, m)).toThrowError(expect.objectContaining({ code: 'BAD_PRIVATE_KEY' }) as unknown as Error);
+  });
+
   if (alg !== 'Ed25519') {
     it('DER and raw encodings of the same signature give the same answer', () => {
       const kp = keys.get(alg)!;
