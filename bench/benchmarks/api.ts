@@ -8,8 +8,9 @@
  *
  * The route keeps serialised answers per (index, signed tree size) — they are immutable — and the requests cycle over
  * 64 leaves, so the ratio measures the hot path a public verification page sees. `notes.uncachedRatio` is the same
- * comparison with the answer cache off (every request reads the leaf and assembles its proof from SQLite), each side
- * run for 2 s at the same concurrency.
+ * comparison with the answer cache off (every request reads the leaf and assembles its proof; the node hashes a
+ * checked proof has read stay in the ledger's memory, so after the first round no node is read from SQLite again),
+ * each side run for 2 s at the same concurrency.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

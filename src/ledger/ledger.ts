@@ -29,6 +29,8 @@ export const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /** Idempotency keys: printable ASCII, 1–256 characters (attestation ids, event ids). */
 const ENTRY_KEY_RE = /^[\x21-\x7e]{1,256}$/;
+/** Node hashes kept after a checked proof (32 bytes and a short key each: a few MB). */
+const CHECKED_NODES_MAX = 65_536;
 
 /** Options of one append. */
 export interface AppendOptions {
@@ -104,6 +106,12 @@ export class Ledger {
   private readonly committer: GroupCommitter;
   private readonly keyring: LedgerKeyring;
   private readonly roots = new Map<number, Uint8Array>();
+  /**
+   * Stored node hashes that a proof's self-check has accepted, by node key (oldest evicted first). A leaf hash or the
+   * hash of a complete subtree never changes in an append-only tree, so a proof reads from the store only what no
+   * earlier checked proof read: the attestation read was the load test's largest SQLite cost (issue 7).
+   */
+  private readonly checkedNodes = new Map<string, Uint8Array>();
   /** This process's handle on the sequencer lease, when opened with `sequencer`. */
   readonly sequencer: Sequencer | undefined;
 
@@ -202,10 +210,27 @@ export class Ledger {
     return { index: row.index, leafHash: toHex(row.leafHash), data: row.data };
   }
 
-  /** Fetch the hashes of `ids` in one query; missing nodes mean the stored tree is broken. */
-  private async fetch(ids: readonly NodeId[]): Promise<(id: NodeId) => Uint8Array> {
-    const got = await this.store.nodes(ids);
-    return (id) => got.get(nodeKeyString(id.level, id.index)) ?? fail('LEDGER_TAMPERED', { reason: `node ${id.level}/${id.index} is missing` });
+  /**
+   * Fetch the hashes of `ids` in one query (those a checked proof already read come from memory); missing nodes mean
+   * the stored tree is broken. Call `keep()` once what was read has passed its check.
+   */
+  private async fetch(ids: readonly NodeId[], fromStoreOnly = false): Promise<{ get: (id: NodeId) => Uint8Array; keep: () => void }> {
+    const known = fromStoreOnly ? new Map<string, Uint8Array>() : this.checkedNodes;
+    const missing = ids.filter((id) => !known.has(nodeKeyString(id.level, id.index)));
+    const got = missing.length === 0 ? new Map<string, Uint8Array>() : await this.store.nodes(missing);
+    return {
+      get: (id) => {
+        const k = nodeKeyString(id.level, id.index);
+        return got.get(k) ?? known.get(k) ?? fail('LEDGER_TAMPERED', { reason: `node ${id.level}/${id.index} is missing` });
+      },
+      keep: () => {
+        if (fromStoreOnly) return;
+        for (const [k, v] of got) {
+          if (known.size >= CHECKED_NODES_MAX) known.delete(known.keys().next().value!);
+          known.set(k, v);
+        }
+      },
+    };
   }
 
   private async sizeFor(size: number | undefined): Promise<number> {
@@ -216,11 +241,11 @@ export class Ledger {
     return size;
   }
 
-  /** Root of the committed tree of `size` leaves, recomputed from stored nodes. */
+  /** Root of the committed tree of `size` leaves, recomputed from stored nodes (all read from the store). */
   async rootAt(size: number): Promise<Uint8Array> {
     const n = await this.sizeFor(size);
     const plan = rootPlan(n);
-    const get = await this.fetch(plan);
+    const { get } = await this.fetch(plan, true);
     return rootFromPeaks(this.h, plan.map(get));
   }
 
@@ -246,11 +271,12 @@ export class Ledger {
     const known = this.cachedRoot(treeSize);
     const peaks = known ? [] : rootPlan(treeSize);
     const leafId = { level: 0, index };
-    const get = await this.fetch([leafId, ...planNodes(plan), ...peaks]);
+    const { get, keep } = await this.fetch([leafId, ...planNodes(plan), ...peaks]);
     const proof = assemble(this.h, plan, get);
     const root = known ?? rootFromPeaks(this.h, peaks.map(get));
     const out = { index, treeSize, leafHash: get(leafId), proof, root };
     selfCheck(() => verifyInclusion(this.h, index, treeSize, out.leafHash, proof, out.root), 'inclusion');
+    keep();
     if (!known) this.rememberRoot(treeSize, root);
     return out;
   }
@@ -262,9 +288,10 @@ export class Ledger {
     const plan = consistencyPlan(size1, s2);
     const p1 = rootPlan(size1);
     const p2 = rootPlan(s2);
-    const get = await this.fetch([...planNodes(plan), ...p1, ...p2]);
+    const { get, keep } = await this.fetch([...planNodes(plan), ...p1, ...p2]);
     const out = { size1, size2: s2, root1: rootFromPeaks(this.h, p1.map(get)), root2: rootFromPeaks(this.h, p2.map(get)), proof: assemble(this.h, plan, get) };
     selfCheck(() => verifyConsistency(this.h, size1, s2, out.root1, out.root2, out.proof), 'consistency');
+    keep();
     return out;
   }
 

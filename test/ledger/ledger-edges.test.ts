@@ -157,6 +157,37 @@ describe('audit findings', () => {
   });
 });
 
+describe('node hashes a checked proof has read', () => {
+  it('are not read from the store again, while a checkpoint still recomputes its root from the store alone', async () => {
+    const ledger = await init();
+    try {
+      await Promise.all(Array.from({ length: 64 }, (_, i) => ledger.append(entry(i))));
+      await ledger.checkpoint();
+      const store = ledger.store as SqliteLedgerStore;
+      const asked: number[] = [];
+      const nodes = store.nodes.bind(store);
+      store.nodes = async (keys) => {
+        asked.push(keys.length);
+        return nodes(keys);
+      };
+      const first = await ledger.proveInclusion(5, 64);
+      expect(asked).toHaveLength(1);
+      expect(await ledger.proveInclusion(5, 64)).toEqual(first); // every node known and checked: no query
+      expect(asked).toHaveLength(1);
+      await ledger.proveInclusion(6, 64); // new: leaves 6 and 7 and node 1/2 (leaves 4–5); levels 2–5 are shared with 5's
+      expect(asked).toEqual([asked[0], 3]);
+      // The root node (6/0, the only peak at size 64) was read by the first proof; damage it in the store. Proofs keep
+      // serving the checked value; a new checkpoint recomputes from the store and refuses to sign.
+      patchNode(raw(ledger), 6, 0, new Uint8Array(32).fill(7));
+      expect((await ledger.proveInclusion(5, 64)).root).toEqual(first.root);
+      await ledger.append(entry(64));
+      await rejectsWith(() => ledger.checkpoint(), 'LEDGER_TAMPERED');
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
 describe('a damaged frontier', () => {
   it('a ledger whose peak node is gone still opens and audits; appends fail with LEDGER_TAMPERED', async () => {
     const path = freshPath();
