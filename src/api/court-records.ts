@@ -54,6 +54,9 @@ export function evidenceIdOf(recordedAt: string, ledgerIndex: number): string {
   return `CB${recordedAt.slice(0, 10).replaceAll('-', '')}-${String(ledgerIndex).padStart(10, '0')}`;
 }
 
+/** Leaves indexed between two stores of the scan cursor. */
+const CURSOR_STRIDE = 512;
+
 /** Attests court records in the ledger and indexes them. */
 export class CourtRecords {
   private readonly inflight = new Map<string, Promise<{ row: CourtRecordRow; created: boolean }>>();
@@ -89,8 +92,17 @@ export class CourtRecords {
     return this.scanning;
   }
 
+  /** How far this process has indexed (the stored cursor may lag it by less than CURSOR_STRIDE leaves). */
+  private scannedTo = 0;
+  /** What this process last stored as the cursor. */
+  private storedTo = 0;
+
   private async scan(): Promise<number> {
-    const from = await this.store.scanCursor();
+    // The stored cursor is shared by every API process and survives restarts; indexing is idempotent (index rows are
+    // checked before they are put, attestation rows are put ON CONFLICT DO NOTHING), so it is stored only every
+    // CURSOR_STRIDE leaves: after a court write each court query used to store it, a durable transaction (an fsync
+    // at synchronous = FULL) blocking the event loop (issue 7, load test). A restart re-indexes < CURSOR_STRIDE leaves.
+    const from = Math.max(this.scannedTo, await this.store.scanCursor());
     const size = await this.ledger.size();
     for (let i = from; i < size; i += 512) {
       const to = Math.min(size, i + 512);
@@ -104,9 +116,13 @@ export class CourtRecords {
         if (att) attestations.push(att);
       }
       await this.store.putAttestations(attestations);
-      await this.store.setScanCursor(to);
+      this.scannedTo = to;
+      if (to - this.storedTo >= CURSOR_STRIDE) {
+        await this.store.setScanCursor(to);
+        this.storedTo = to;
+      }
     }
-    return size - from;
+    return Math.max(0, size - from);
   }
 
   private async attestOnce(courtDid: string, input: CourtRecordInput): Promise<{ row: CourtRecordRow; created: boolean }> {

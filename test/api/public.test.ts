@@ -168,4 +168,36 @@ describe('court-record index repair', () => {
     await app2.close();
     await w2.close();
   });
+
+  it('the scan cursor is stored once per 512 leaves; a restarted API re-indexes the rest once, without duplicates', async () => {
+    const w2 = await apiWorld();
+    try {
+      const court = async () => ({ authorization: `Bearer ${await w2.token('court')}` }); // tokens are single-use
+      const stored0 = await w2.deps.store.scanCursor();
+      const hashes = [0, 1, 2].map((i) => docHashes(`cursor stride ${i}`));
+      for (const h of hashes) {
+        const r = await w2.app.inject({ method: 'POST', url: '/api/v1/court/records', headers: await court(), payload: { kind: 'court-document', documentType: '判决书', caseNumber: CASE, hashes: h } });
+        expect(r.statusCode).toBe(201);
+        expect((await w2.app.inject({ method: 'GET', url: '/api/v1/court/attestations?limit=5', headers: await court() })).statusCode).toBe(200);
+      }
+      expect(await w2.deps.store.scanCursor()).toBe(stored0); // three leaves scanned, no durable cursor write
+      await Promise.all(Array.from({ length: 600 }, (_, i) => w2.ledger.append({ type: 'other', i })));
+      expect((await w2.app.inject({ method: 'GET', url: '/api/v1/court/attestations?limit=5', headers: await court() })).statusCode).toBe(200);
+      const stored1 = await w2.deps.store.scanCursor();
+      expect(stored1).toBeGreaterThanOrEqual(stored0 + 512);
+      expect(stored1).toBeLessThanOrEqual(await w2.ledger.size());
+      // A restart (a new app on the same store) scans from the stored cursor again: each record is still found once.
+      const app2 = await buildApp(w2.deps);
+      try {
+        for (const h of hashes) {
+          const l = (await app2.inject({ method: 'GET', url: `/api/v1/public/records?hash=${h.sha256}` })).json();
+          expect(l.records).toHaveLength(1);
+        }
+      } finally {
+        await app2.close();
+      }
+    } finally {
+      await w2.close();
+    }
+  });
 });
