@@ -97,7 +97,18 @@ export function attestationWhere(q: AttestationQuery, ph: (n: number) => string)
   if (q.to !== undefined) where.push(`a.issued_at < ${add(q.to)}`);
   for (const ref of more) where.push(`EXISTS (SELECT 1 FROM api_attestation_subjects s WHERE s.ledger_index = a.ledger_index AND s.ref = ${add(ref)})`);
   const limit = add(q.limit);
-  return { sql: `SELECT a.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`, params };
+  return { sql: `SELECT ${ATTESTATION_COLUMNS.map((c) => `a.${c}`).join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`, params };
+}
+
+/** The columns an attestation query returns, in this order (`attestationFromValues`). */
+export const ATTESTATION_COLUMNS = ['ledger_index', 'attestation_id', 'chain_id', 'record_type', 'schema_id', 'domain', 'block_height', 'issued_at'] as const;
+
+/** An attestation query row as an array in ATTESTATION_COLUMNS order (SQLite raw mode: no per-row column-name object). */
+export function attestationFromValues(v: readonly unknown[]): AttestationIndexRow {
+  return {
+    ledgerIndex: Number(v[0]), attestationId: String(v[1]), chainId: String(v[2]), recordType: String(v[3]),
+    schemaId: String(v[4]), domain: String(v[5]), blockHeight: Number(v[6]), issuedAt: String(v[7]), subjectRefs: [],
+  };
 }
 
 /** An `api_attestations` row (subject refs are not returned by queries). */
