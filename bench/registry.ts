@@ -15,6 +15,7 @@ import { adaptersSubstrateBenchmarks } from './benchmarks/adapters-substrate.js'
 import { relayBenchmarks } from './benchmarks/relay.js';
 import { adaptersBenchmarks } from './benchmarks/adapters.js';
 import { apiBenchmarks } from './benchmarks/api.js';
+import { apiMixedBenchmarks } from './benchmarks/api-mixed.js';
 
 /** All benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS: Benchmark[] = [
@@ -30,6 +31,7 @@ export const BENCHMARKS: Benchmark[] = [
   ...relayBenchmarks,
   ...adaptersBenchmarks,
   ...apiBenchmarks,
+  ...apiMixedBenchmarks,
 ];
 
 const seen = new Set<string>();

@@ -5,6 +5,7 @@
  * court records. IPC protocol (process.send):
  *   → parent `{ready, url, courtDid, prefillHashes, tokens}` once listening (single-use court bearer tokens);
  *   ← `{check, acked, sent}` after the run → `{checked, missing, strangers, ledgerGrowth, errorLogs, cpuMs}`;
+ *   ← `{cpu}` → `{cpuMicros}` (user + system CPU of this process so far: the bench takes differences);
  *   ← `{stop}` → closes everything and exits 0.
  */
 import { writeFileSync } from 'node:fs';
@@ -77,8 +78,12 @@ async function main(args: LoadServerArgs): Promise<void> {
   }
   process.send!({ ready: true, url, courtDid: w.ids.court.did, prefillHashes, tokens });
 
-  process.on('message', (m: { check?: true; acked?: AckedWrite[]; sent?: string[]; stop?: true }) => {
+  process.on('message', (m: { check?: true; acked?: AckedWrite[]; sent?: string[]; cpu?: true; stop?: true }) => {
     void (async () => {
+      if (m.cpu) {
+        const u = process.cpuUsage();
+        process.send!({ cpuMicros: u.user + u.system });
+      }
       if (m.check) {
         // CPU the server spent during the run (user + system): what one core must supply per request.
         const used = process.cpuUsage(cpu);

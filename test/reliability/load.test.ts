@@ -21,9 +21,9 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, uscc } from '../relay/helpers.js';
-import { recordBody, type AckedWrite, type LoadServerArgs } from './load-server.js';
-import { prng } from '../helpers/prng.js';
+import { ensureBuilt } from '../relay/helpers.js';
+import type { AckedWrite, LoadServerArgs } from './load-server.js';
+import { AUTHENTICATED, loadMix, mixedRequests, type LoadKind } from './load-mix.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'test', 'reliability', 'out');
@@ -39,12 +39,8 @@ const PREFILL = { attestations: 2000, records: 200, subjects: 40 };
  * CI disk) plus its share of one checkpoint signing (SM2 + Ed25519): writes, not reads, bound what one process serves.
  */
 const WRITE_SHARE = Number(process.env.COURTBRIDGE_LOAD_WRITE_SHARE ?? 0.02);
-type Kind = 'attestation' | 'checkpoint' | 'lookup' | 'court-query' | 'write';
-/** The request mix (shares sum to 1): the reads split the rest 40 / 15 / 20 / 25. */
-const MIX: readonly (readonly [Kind, number])[] = [
-  ['attestation', 0.4 * (1 - WRITE_SHARE)], ['checkpoint', 0.15 * (1 - WRITE_SHARE)], ['lookup', 0.2 * (1 - WRITE_SHARE)], ['court-query', 0.25 * (1 - WRITE_SHARE)], ['write', WRITE_SHARE],
-];
-const AUTHENTICATED: readonly Kind[] = ['court-query', 'write'];
+/** The request mix (load-mix.ts, shared with the `api.mixed` benchmark): the reads split the rest 40 / 15 / 20 / 25. */
+const MIX = loadMix(WRITE_SHARE);
 const SEED = 0x10ad_2026;
 
 interface AutocannonResult {
@@ -100,48 +96,22 @@ describe(`load: the API process at a fixed ${RATE} req/s for ${SECONDS} s (autoc
   it(`0 errors, every response 2xx, ≥ 95 % of ${RATE} req/s achieved, every acknowledged write in the ledger; p50 / p99 reported`, async () => {
     expect(SECONDS, 'tokens are signed up front and live at most 5 min (did/auth.ts)').toBeLessThanOrEqual(240);
     const autocannon = (await import('autocannon' as string)).default as Autocannon;
-    const rnd = prng(SEED);
     const { tokens, prefillHashes } = ready;
-    const pick = (): Kind => {
-      let r = rnd();
-      for (const [k, p] of MIX) if ((r -= p) < 0) return k;
-      return MIX[0]![0];
-    };
-    let writes = 0;
-    let tokensUsed = 0;
+    const gen = mixedRequests({ attestations: PREFILL.attestations, subjects: PREFILL.subjects, prefillHashes, tokens }, { seed: SEED, writeShare: WRITE_SHARE, tag: 'run' });
     const sent: Record<string, number> = {};
     const byKind: Record<string, Record<number, number>> = {};
     const acked: AckedWrite[] = [];
     const pending = new Set<string>();
     const bad: string[] = [];
     const request = {
-      setupRequest: (_req: unknown, context: { kind?: Kind }) => {
-        const kind = pick();
-        context.kind = kind;
-        sent[kind] = (sent[kind] ?? 0) + 1;
-        const headers: Record<string, string> = {};
-        if (AUTHENTICATED.includes(kind)) {
-          const token = tokens[tokensUsed++];
-          if (token === undefined) throw new Error('token pool exhausted');
-          headers.authorization = `Bearer ${token}`;
-        }
-        switch (kind) {
-          case 'attestation':
-            return { method: 'GET', path: `/api/v1/public/attestations/${Math.floor(rnd() * PREFILL.attestations)}`, headers };
-          case 'checkpoint':
-            return { method: 'GET', path: '/api/v1/public/checkpoint', headers };
-          case 'lookup':
-            return { method: 'GET', path: `/api/v1/public/records?hash=${prefillHashes[Math.floor(rnd() * prefillHashes.length)]}`, headers };
-          case 'court-query':
-            return { method: 'GET', path: `/api/v1/court/attestations?subjectKind=uscc&subject=${uscc(Math.floor(rnd() * PREFILL.subjects))}&limit=20`, headers };
-          case 'write': {
-            const body = recordBody('run', writes++);
-            pending.add(body.hashes.sha256);
-            return { method: 'POST', path: '/api/v1/court/records', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
-          }
-        }
+      setupRequest: (_req: unknown, context: { kind?: LoadKind }) => {
+        const r = gen.next();
+        context.kind = r.kind;
+        sent[r.kind] = (sent[r.kind] ?? 0) + 1;
+        if (r.sha256 !== undefined) pending.add(r.sha256);
+        return r.request;
       },
-      onResponse: (status: number, body: string, context: { kind?: Kind }) => {
+      onResponse: (status: number, body: string, context: { kind?: LoadKind }) => {
         const kind = context.kind ?? 'unknown';
         (byKind[kind] ??= {})[status] = (byKind[kind]![status] ?? 0) + 1;
         if (status < 200 || status >= 300) {
@@ -169,15 +139,15 @@ describe(`load: the API process at a fixed ${RATE} req/s for ${SECONDS} s (autoc
       requests: result.requests.total, achievedRate: Math.round(achieved * 10) / 10,
       latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
       errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, statusCodes: byKind, sent,
-      writes: { sent: writes, acknowledged: acked.length, ledgerGrowth: checked.ledgerGrowth, missing: checked.missing.length },
+      writes: { sent: gen.writes(), acknowledged: acked.length, ledgerGrowth: checked.ledgerGrowth, missing: checked.missing.length },
       // Server CPU per request: ≤ 0.5 ms means one idle core sustains the target rate (a figure for a loaded box).
       server: { cpuMs: Math.round(checked.cpuMs), cpuMsPerRequest: Math.round((checked.cpuMs / Math.max(1, result.requests.total)) * 1000) / 1000, cpuShare: Math.round((checked.cpuMs / 1000 / SECONDS) * 100) / 100 },
-      loadAverage: loadavg(), tokensUsed, prefill: PREFILL, cpus: cpus().length, node: process.version,
+      loadAverage: loadavg(), tokensUsed: gen.tokensUsed(), prefill: PREFILL, cpus: cpus().length, node: process.version,
     };
     mkdirSync(OUT, { recursive: true });
     const file = join(OUT, `load-${figures.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
-    console.log(`load: ${figures.requests} requests in ${SECONDS} s = ${figures.achievedRate} req/s (target ${RATE}); p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, max ${figures.latencyMs.max} ms; server CPU ${figures.server.cpuMsPerRequest} ms/request (${figures.server.cpuShare} of a core), load average ${figures.loadAverage.map((l) => l.toFixed(1)).join(' ')}; errors ${figures.errors}, timeouts ${figures.timeouts}, non-2xx ${figures.non2xx}; writes sent ${writes}, acknowledged ${acked.length}, ledger grew by ${checked.ledgerGrowth}; by kind ${JSON.stringify(byKind)} → ${file}`);
+    console.log(`load: ${figures.requests} requests in ${SECONDS} s = ${figures.achievedRate} req/s (target ${RATE}); p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, max ${figures.latencyMs.max} ms; server CPU ${figures.server.cpuMsPerRequest} ms/request (${figures.server.cpuShare} of a core), load average ${figures.loadAverage.map((l) => l.toFixed(1)).join(' ')}; errors ${figures.errors}, timeouts ${figures.timeouts}, non-2xx ${figures.non2xx}; writes sent ${gen.writes()}, acknowledged ${acked.length}, ledger grew by ${checked.ledgerGrowth}; by kind ${JSON.stringify(byKind)} → ${file}`);
     for (const b of bad) console.log(`bad response: ${b}`);
 
     expect(bad).toEqual([]);
@@ -188,7 +158,7 @@ describe(`load: the API process at a fixed ${RATE} req/s for ${SECONDS} s (autoc
     if (WRITE_SHARE > 0) expect(acked.length).toBeGreaterThan(0);
     // Writes still in flight when the run ended were sent but not answered: the ledger may hold them, nothing else.
     expect(checked.ledgerGrowth).toBeGreaterThanOrEqual(acked.length);
-    expect(checked.ledgerGrowth).toBeLessThanOrEqual(writes);
+    expect(checked.ledgerGrowth).toBeLessThanOrEqual(gen.writes());
     // The achieved rate is a property of the machine (a shared 2-core CI box also runs autocannon), and tests never
     // assert timings: it is reported above and in the JSON file. On a dedicated machine set
     // COURTBRIDGE_LOAD_ASSERT_RATE=1 to make falling below 95 % of the target a failure.
