@@ -49,7 +49,9 @@ export function renderReport(v: BundleVerification): string {
   });
   const r = v.reason;
   const conclusion = v.consistent
-    ? '结论：一致 (consistent)'
+    ? v.anchored
+      ? '结论：一致 (consistent)'
+      : '结论：一致，但仅为自证：账本密钥未以公布的信任锚核对，请以 --trust 核验 (consistent with itself only: the ledger keys were not checked against published trust anchors; verify with --trust)'
     : `结论：不一致 (inconsistent): ${r ? `${STEP_TITLES[r.step][0]} / ${STEP_TITLES[r.step][1]} — ${r.code}${r.detail ? `: ${r.detail}` : ''}` : 'not every step passed'}`;
   return [...zh, '', ...en, '', conclusion, ''].join('\n');
 }

@@ -123,6 +123,11 @@ export type BundleStepName = (typeof BUNDLE_STEPS)[number];
 /** The verdict: 一致 (consistent) iff every step passed. */
 export interface BundleVerification {
   consistent: boolean;
+  /**
+   * Consistent AND the checkpoint was checked against published trust anchors. Without anchors a bundle can only be
+   * consistent with itself (its own ledger keys, `SELF_ASSERTED`): a forger with keys of their own passes that too.
+   */
+  anchored: boolean;
   steps: BundleStep[];
   /** The first failed step, when inconsistent. */
   reason?: { step: BundleStepName; code: string; detail?: string };

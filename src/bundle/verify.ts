@@ -76,8 +76,9 @@ function verdict(steps: BundleStep[], att: Attestation | undefined): BundleVerif
   const failed = steps.find((s) => s.status === 'failed');
   const consistent = steps.every((s) => s.status === 'passed');
   const summary = att === undefined ? {} : { attestationId: att.id, chainId: att.source.chainId, recordType: att.source.recordType, blockHeight: att.source.blockHeight, issuedAt: att.issuedAt };
+  const anchored = consistent && !steps.some((s) => s.status === 'passed' && s.code === 'SELF_ASSERTED');
   return {
-    consistent, steps, summary,
+    consistent, anchored, steps, summary,
     ...(consistent ? {} : { reason: failed ? { step: failed.name, code: failed.code, ...(failed.detail === undefined ? {} : { detail: failed.detail }) } : { step: steps.find((s) => s.status !== 'passed')!.name, code: 'SKIPPED' } }),
   };
 }
