@@ -171,6 +171,7 @@ export const ERRORS = {
 
   // ── court webhooks (relay/webhooks) ──────────────────────────────────────────────────────────────────────────
   WEBHOOK_URL_INVALID: row(400, 'input', 'webhook URL is invalid: {reason}'),
+  WEBHOOK_ADDRESS_FORBIDDEN: row(400, 'input', 'webhook host {host} resolves to {address}, which is {kind}: not reachable for webhooks'),
   WEBHOOK_NOT_FOUND: row(404, 'state', 'no webhook {id} of this court'),
   WEBHOOK_LIMIT: row(409, 'state', 'a court may register at most {max} webhooks'),
   WEBHOOK_RECEIVER_REJECTED: row(502, 'io', 'webhook receiver answered HTTP {status}'),

@@ -7,7 +7,9 @@
  *                 a worker that dies mid-POST still used up an attempt
  *   2. re-check   the URL against the policy (url.ts) — refused now ⇒ dead at once (WEBHOOK_URL_INVALID)
  *   3. sign       body = RFC 8785 JSON of the payload; `CourtBridge-Signature` = hub-signed JWT (signature.ts)
- *   4. POST       bounded (post.ts): 2xx ⇒ delivered; anything else, a timeout or no connection ⇒ failed
+ *   4. POST       bounded (post.ts): 2xx ⇒ delivered; anything else, a timeout or no connection ⇒ failed; a host
+ *                 that resolves to a refused address (private, loopback, link-local …: address.ts) is never
+ *                 connected to ⇒ dead at once (WEBHOOK_ADDRESS_FORBIDDEN), like a refused URL
  *   5. store      all outcomes of the batch in one transaction; a failure retries at now + bounded exponential backoff
  *                 with full jitter (relay/jobs/backoff.ts), stored with the row so the schedule survives restarts;
  *                 at `maxAttempts` the delivery is dead with its last error code, status and detail kept.
@@ -52,6 +54,9 @@ export interface WebhookDelivererOptions {
   owner?: string;
   nowMs?: () => number;
 }
+
+/** Policy refusals: retrying cannot help, so the delivery is dead at once. */
+const PERMANENT: ReadonlySet<string> = new Set(['WEBHOOK_URL_INVALID', 'WEBHOOK_ADDRESS_FORBIDDEN']);
 
 /** Default retry schedule: ~5 s, 10 s, 20 s … capped at an hour (12 attempts span at most about two and a half hours). */
 export const WEBHOOK_BACKOFF: BackoffOptions = { baseMs: 5000, capMs: 3_600_000, minMs: 1000 };
@@ -128,14 +133,16 @@ export class WebhookDeliverer {
         chainId: d.chainId, recordType: d.recordType, keyRef: subjectRef('text', d.key, this.o.salt), blockHeight: d.blockHeight,
       });
       const jwt = await signDelivery(body, { signer: this.o.signer, issuer: this.o.issuer, audience: d.ownerDid, url, deliveryId, nowSec: Math.floor(this.now() / 1000) });
-      const r = await postWebhook(url, body, { [SIGNATURE_HEADER]: jwt, [DELIVERY_HEADER]: deliveryId }, { timeoutMs: this.o.timeoutMs ?? 10_000, maxResponseBytes: this.o.maxResponseBytes ?? 1024 });
+      const r = await postWebhook(url, body, { [SIGNATURE_HEADER]: jwt, [DELIVERY_HEADER]: deliveryId }, {
+        timeoutMs: this.o.timeoutMs ?? 10_000, maxResponseBytes: this.o.maxResponseBytes ?? 1024, allowLoopback: this.o.urlPolicy?.allowHttpLocalhost === true,
+      });
       status = r.status;
       if (r.status >= 200 && r.status < 300) return { kind: 'delivered', seq: d.seq, status: r.status };
       const redirect = r.status >= 300 && r.status < 400 ? ' (redirects are not followed)' : '';
       return this.failed(d, 'WEBHOOK_RECEIVER_REJECTED', status, `HTTP ${r.status}${redirect}: ${r.snippet}`, false);
     } catch (e) {
       const err = asCourtBridgeError(e);
-      return this.failed(d, err.code, status, err.message, err.code === 'WEBHOOK_URL_INVALID');
+      return this.failed(d, err.code, status, err.message, PERMANENT.has(err.code));
     }
   }
 

@@ -2,11 +2,37 @@
  * One webhook POST over node:http / node:https, bounded in every direction: an overall timeout (connect, headers and
  * the little body read), at most `maxResponseBytes` of the answer read (for the error detail), no redirect followed
  * (node's request never follows one; a 3xx is a failed attempt), no connection reuse. Errors are coded:
- * WEBHOOK_TIMEOUT, WEBHOOK_UNREACHABLE (DNS, refused, TLS, reset).
+ * WEBHOOK_TIMEOUT, WEBHOOK_UNREACHABLE (DNS, refused, TLS, reset), WEBHOOK_ADDRESS_FORBIDDEN.
+ *
+ * SSRF guard: the host name is resolved by `guardedLookup`, the request's own `lookup`, which refuses the connection
+ * when ANY resolved address is in a special-purpose range (address.ts) and otherwise hands the checked addresses to
+ * the socket. The socket connects to exactly the addresses that were checked, with no second resolution, so a DNS
+ * answer that changes between check and connect (DNS rebinding) cannot slip through. An IP-literal host is not
+ * looked up by node at all, so it is checked here before the request is made.
  */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { CourtBridgeError } from '../../src/errors.js';
+import { refusedAddress, unbracket, type AddressPolicy } from './address.js';
+
+/** A `net` lookup that resolves with dns.lookup (all addresses) and refuses the host if any address is refused. */
+export function guardedLookup(policy: AddressPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, []);
+      for (const a of addresses) {
+        const kind = refusedAddress(a.address, policy);
+        if (kind !== undefined) return callback(new CourtBridgeError('WEBHOOK_ADDRESS_FORBIDDEN', { host: hostname, address: a.address, kind }), []);
+      }
+      if (options.all === true) return callback(null, addresses);
+      const first = addresses[0];
+      if (first === undefined) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      callback(null, first.address, first.family);
+    });
+  };
+}
 
 /** What the receiver answered. */
 export interface PostResult {
@@ -15,11 +41,20 @@ export interface PostResult {
   snippet: string;
 }
 
-/** POST `body` to `url`; resolves with the status (any), rejects with a coded error when no answer came. */
-export function postWebhook(url: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; maxResponseBytes: number }): Promise<PostResult> {
+/**
+ * POST `body` to `url`; resolves with the status (any), rejects with a coded error when no answer came.
+ * `allowLoopback` (the URL policy's `allowHttpLocalhost`) lets loopback addresses through; other ranges never.
+ */
+export function postWebhook(
+  url: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; maxResponseBytes: number; allowLoopback?: boolean },
+): Promise<PostResult> {
   const u = new URL(url);
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const bytes = Buffer.from(body, 'utf8');
+  const policy: AddressPolicy = { allowLoopback: o.allowLoopback === true };
+  const literal = unbracket(u.hostname);
+  const refused = isIP(literal) === 0 ? undefined : refusedAddress(literal, policy);
+  if (refused !== undefined) return Promise.reject(new CourtBridgeError('WEBHOOK_ADDRESS_FORBIDDEN', { host: literal, address: literal, kind: refused }));
   return new Promise<PostResult>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => {
@@ -29,14 +64,14 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       f();
     };
     const req = request(u, {
-      method: 'POST', agent: false,
+      method: 'POST', agent: false, lookup: guardedLookup(policy),
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length), connection: 'close', 'user-agent': 'CourtBridge-Webhook/1' },
     });
     const timer = setTimeout(() => {
       settle(() => reject(new CourtBridgeError('WEBHOOK_TIMEOUT', { ms: o.timeoutMs })));
       req.destroy();
     }, o.timeoutMs);
-    req.on('error', (e) => settle(() => reject(new CourtBridgeError('WEBHOOK_UNREACHABLE', { reason: (e as NodeJS.ErrnoException).code ?? e.message }, { cause: e }))));
+    req.on('error', (e) => settle(() => reject(e instanceof CourtBridgeError ? e : new CourtBridgeError('WEBHOOK_UNREACHABLE', { reason: (e as NodeJS.ErrnoException).code ?? e.message }, { cause: e }))));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let n = 0;

@@ -3,17 +3,24 @@
  * delivery (a policy tightened since then makes the delivery dead at once):
  *  - absolute `https:` URLs of at most 2048 characters, without credentials (`user:pass@`) or fragment;
  *  - plain `http:` only for `localhost`, `127.0.0.1` and `[::1]`, and only when `allowHttpLocalhost` is set (tests,
- *    local development) — the same rule as did:web resolution (did/web.ts).
+ *    local development) — the same rule as did:web resolution (did/web.ts);
+ *  - an IP-literal host outside the special-purpose ranges of address.ts (private, loopback, link-local, CGNAT,
+ *    multicast, reserved; IPv4-mapped and NAT64 IPv6 judged as their IPv4 address), so that a court cannot point the
+ *    hub at its own network (SSRF). Loopback is allowed only with `allowHttpLocalhost`; other ranges never.
+ * Host names are not resolved here: the delivery resolves them and checks every address at connect time (post.ts,
+ * WEBHOOK_ADDRESS_FORBIDDEN), which also covers DNS rebinding between registration and delivery.
  * Redirects are never followed by the delivery worker, so the checked URL is the only one contacted.
  */
+import { isIP } from 'node:net';
 import { fail } from '../../src/errors.js';
+import { refusedAddress, unbracket } from './address.js';
 
 /** Longest accepted webhook URL. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 /** Registration policy. */
 export interface WebhookUrlPolicy {
-  /** Allow `http://` to the loopback host (default false: HTTPS only). */
+  /** Allow `http://` to the loopback host, and loopback addresses at all (default false: HTTPS only, no loopback). */
   allowHttpLocalhost?: boolean;
 }
 
@@ -36,5 +43,8 @@ export function checkWebhookUrl(raw: unknown, policy: WebhookUrlPolicy = {}): st
   if (u.protocol === 'http:' && !(policy.allowHttpLocalhost === true && LOOPBACK.has(u.hostname))) {
     fail('WEBHOOK_URL_INVALID', { reason: policy.allowHttpLocalhost === true ? 'plain http is allowed for localhost only' : 'plain http is not allowed (https only)' });
   }
+  const ip = unbracket(u.hostname);
+  const refused = isIP(ip) === 0 ? undefined : refusedAddress(ip, { allowLoopback: policy.allowHttpLocalhost === true });
+  if (refused !== undefined) fail('WEBHOOK_URL_INVALID', { reason: `address ${ip} is ${refused}: not reachable for webhooks` });
   return u.href;
 }

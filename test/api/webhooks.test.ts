@@ -80,6 +80,8 @@ describe('court webhook routes', () => {
 
   it.each([
     ['http://court-a.example/hook'], ['ftp://court-a.example/hook'], ['https://user:pw@court-a.example/hook'], ['https://court-a.example/h#x'], ['not a url'],
+    // SSRF: private, link-local (cloud metadata) and IPv4-mapped literals stay refused even with allowHttpLocalhost.
+    ['https://10.0.0.5/hook'], ['https://[::ffff:169.254.169.254]/'], ['https://169.254.169.254/latest/meta-data/'], ['https://[64:ff9b::a00:5]/hook'],
   ])('refuses %s with 400 WEBHOOK_URL_INVALID and stores nothing', async (url) => {
     const before = (await hooks.list(courtB.did)).length;
     const r = await register({ url, chainId: CHAIN, recordType: 'enterprise' }, await asB());
