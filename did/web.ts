@@ -2,13 +2,23 @@
  * did:web driver (W3C CCG "did:web Method Specification" §3.2 Read): `did:web:<domain>[%3A<port>](:<path>)*` →
  * `https://<domain>[:<port>]/<path…>/did.json`, or `/.well-known/did.json` without a path.
  *
- * Written here instead of using web-did-resolver 2.0.32 because that driver has no timeout, no response size cap and
- * no way to allow plain HTTP for a local test host. Strictness beyond the spec (fail closed): IP-literal hosts, empty
- * or dot path segments and redirects are refused; the document must be a JSON object whose `id` is the DID (§3.2).
+ * Written here instead of using web-did-resolver 2.0.32 because that driver has no timeout, no response size cap, no
+ * way to allow plain HTTP for a local test host, and no guard against internal addresses. Strictness beyond the spec
+ * (fail closed): IP-literal hosts, empty or dot path segments and redirects are refused; the document must be a JSON
+ * object whose `id` is the DID (§3.2).
+ * SSRF guard: the DID comes from outside (a presentation, a token's `iss`, a registration), so the GET goes through
+ * node:https with the shared guarded lookup (src/net): a host name that resolves to ANY address in a special-purpose
+ * range (private, loopback, link-local incl. cloud metadata, …) fails with DID_ADDRESS_FORBIDDEN before a connection
+ * is made, and the socket connects only to the addresses that were checked (no DNS rebinding). Loopback is allowed
+ * only with `allowHttpLocalhost`.
  * DIFF FROM SPEC: plain HTTP is used only for host `localhost` when `allowHttpLocalhost` is set (tests, local dev);
  * it then connects to 127.0.0.1.
  */
-import { fail, isCourtBridgeError } from '../src/errors.js';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { CourtBridgeError, fail, type ErrorCode, type ErrorDetails } from '../src/errors.js';
+import type { AddressPolicy } from '../src/net/address.js';
+import { guardedLookup, refusedLiteral, type Refusal } from '../src/net/lookup.js';
 import type { DidDocument } from './verification-method.js';
 
 /** Options of the did:web driver. */
@@ -50,57 +60,77 @@ export function didWebUrl(did: string, allowHttpLocalhost = false): string {
   return `https://${host}${port === undefined ? '' : `:${port}`}${path}`;
 }
 
-/** Read a response body, failing with TOO_LARGE as soon as it exceeds `maxBytes`. */
-async function readCapped(res: Response, maxBytes: number, did: string): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? 'NaN');
-  if (Number.isFinite(declared) && declared > maxBytes) fail('TOO_LARGE', { field: `DID document of ${did}`, limit: maxBytes });
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    n += value.length;
-    if (n > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      fail('TOO_LARGE', { field: `DID document of ${did}`, limit: maxBytes });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * GET the document at `url` and return its body (UTF-8): one exchange bounded by `timeoutMs` (connect, headers and
+ * body; DID_RESOLUTION_TIMEOUT), at most `maxBytes` read (TOO_LARGE, also on a larger content-length), no redirect
+ * followed (node's request never follows one; a 3xx is DID_RESOLUTION_FAILED), 404/410 DID_NOT_FOUND, other non-2xx
+ * DID_RESOLUTION_FAILED, no connection reuse. Reasons never carry the URL; the cause keeps the detail.
+ */
+function getDocument(did: string, url: URL, opts: WebDidOptions): Promise<string> {
+  const policy: AddressPolicy = { allowLoopback: opts.allowHttpLocalhost };
+  // No address in the error: the DID may come from a stranger, who need not learn the hub's internal addresses.
+  const forbidden = (r: Refusal): CourtBridgeError => new CourtBridgeError('DID_ADDRESS_FORBIDDEN', { did, kind: r.kind });
+  const literal = refusedLiteral(url.hostname, policy); // node does not call `lookup` for an IP literal
+  if (literal !== undefined) return Promise.reject(forbidden(literal));
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      f();
+    };
+    const failWith = (code: ErrorCode, details: ErrorDetails, cause?: unknown): void =>
+      settle(() => reject(new CourtBridgeError(code, details, cause === undefined ? undefined : { cause })));
+    const failed = (e: Error): void => {
+      if (e instanceof CourtBridgeError) return settle(() => reject(e));
+      failWith('DID_RESOLUTION_FAILED', { did, reason: (e as NodeJS.ErrnoException).code ?? e.name }, e);
+    };
+    const req = request(url, {
+      method: 'GET', agent: false, lookup: guardedLookup(policy, forbidden),
+      headers: { accept: 'application/did+json, application/json', connection: 'close', 'user-agent': 'CourtBridge-DID/1' },
+    });
+    const timer = setTimeout(() => failWith('DID_RESOLUTION_TIMEOUT', { did, ms: opts.timeoutMs }), opts.timeoutMs);
+    req.on('error', failed);
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 404 || status === 410) return failWith('DID_NOT_FOUND', { did });
+      if (status >= 300 && status < 400) return failWith('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${status} (redirects are not followed)` });
+      if (status < 200 || status >= 300) return failWith('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${status}` });
+      const tooLarge = (): void => failWith('TOO_LARGE', { field: `DID document of ${did}`, limit: opts.maxBytes });
+      const declared = Number(res.headers['content-length'] ?? 'NaN');
+      if (Number.isFinite(declared) && declared > opts.maxBytes) return tooLarge();
+      const chunks: Buffer[] = [];
+      let n = 0;
+      res.on('data', (c: Buffer) => {
+        n += c.length;
+        if (n > opts.maxBytes) return tooLarge();
+        chunks.push(c);
+      });
+      res.on('end', () => settle(() => resolve(Buffer.concat(chunks).toString('utf8'))));
+      res.on('error', failed);
+      // A connection closed before the end of the body ('end' settles first otherwise).
+      res.on('close', () => failWith('DID_RESOLUTION_FAILED', { did, reason: 'connection closed before the end of the document' }));
+    });
+    req.end();
+  });
 }
 
 /** Fetch and check the document of a did:web. */
 export async function resolveDidWeb(did: string, opts: WebDidOptions): Promise<DidDocument> {
-  const url = didWebUrl(did, opts.allowHttpLocalhost);
+  const url = new URL(didWebUrl(did, opts.allowHttpLocalhost));
   const domain = did.slice('did:web:'.length).split(':')[0]!;
   if (opts.allowedHosts && !opts.allowedHosts.includes(domain)) fail('DID_RESOLUTION_FAILED', { did, reason: 'host is not on the did:web allow-list' });
-  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const text = await getDocument(did, url, opts);
+  let doc: unknown;
   try {
-    const res = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/did+json, application/json' } });
-    if (res.status === 404 || res.status === 410) {
-      await res.body?.cancel().catch(() => undefined);
-      fail('DID_NOT_FOUND', { did });
-    }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      fail('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${res.status}` });
-    }
-    const text = await readCapped(res, opts.maxBytes, did);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      return fail('DID_DOCUMENT_INVALID', { did, reason: 'not JSON' }, e);
-    }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('DID_DOCUMENT_INVALID', { did, reason: 'not a JSON object' });
-    if ((doc as DidDocument).id !== did) fail('DID_DOCUMENT_INVALID', { did, reason: 'document id differs from the DID' });
-    return doc as DidDocument;
+    doc = JSON.parse(text);
   } catch (e) {
-    if (isCourtBridgeError(e)) throw e;
-    if (signal.aborted) fail('DID_RESOLUTION_TIMEOUT', { did, ms: opts.timeoutMs }, e);
-    // No URL in the reason: it can carry a host the caller did not choose to log; the cause keeps the detail.
-    return fail('DID_RESOLUTION_FAILED', { did, reason: (e as Error).name }, e);
+    return fail('DID_DOCUMENT_INVALID', { did, reason: 'not JSON' }, e);
   }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('DID_DOCUMENT_INVALID', { did, reason: 'not a JSON object' });
+  if ((doc as DidDocument).id !== did) fail('DID_DOCUMENT_INVALID', { did, reason: 'document id differs from the DID' });
+  return doc as DidDocument;
 }

@@ -103,6 +103,7 @@ export const ERRORS = {
   DID_NOT_FOUND: row(404, 'state', 'DID {did} was not found'),
   DID_RESOLUTION_TIMEOUT: row(504, 'io', 'resolving {did} timed out after {ms} ms'),
   DID_RESOLUTION_FAILED: row(502, 'io', 'resolving {did} failed: {reason}'),
+  DID_ADDRESS_FORBIDDEN: row(502, 'io', 'the did:web host of {did} resolves to a {kind} address, which is never fetched'),
   DID_DOCUMENT_INVALID: row(422, 'verify', 'DID document of {did} is invalid: {reason}'),
   DID_KEY_MISMATCH: row(422, 'verify', '{did} does not encode the given key: {reason}'),
   JWT_MALFORMED: row(400, 'input', 'JWT is malformed: {reason}'),

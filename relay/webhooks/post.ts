@@ -4,35 +4,19 @@
  * (node's request never follows one; a 3xx is a failed attempt), no connection reuse. Errors are coded:
  * WEBHOOK_TIMEOUT, WEBHOOK_UNREACHABLE (DNS, refused, TLS, reset), WEBHOOK_ADDRESS_FORBIDDEN.
  *
- * SSRF guard: the host name is resolved by `guardedLookup`, the request's own `lookup`, which refuses the connection
- * when ANY resolved address is in a special-purpose range (address.ts) and otherwise hands the checked addresses to
- * the socket. The socket connects to exactly the addresses that were checked, with no second resolution, so a DNS
- * answer that changes between check and connect (DNS rebinding) cannot slip through. An IP-literal host is not
- * looked up by node at all, so it is checked here before the request is made.
+ * SSRF guard (shared with did:web, src/net): the host name is resolved by `guardedLookup`, the request's own `lookup`,
+ * which refuses the connection with WEBHOOK_ADDRESS_FORBIDDEN when ANY resolved address is in a special-purpose range
+ * (src/net/address.ts) and otherwise hands the checked addresses to the socket, so DNS rebinding between check and
+ * connect gains nothing. An IP-literal host is not looked up by node at all, so it is checked here before the request.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { CourtBridgeError } from '../../src/errors.js';
-import { refusedAddress, unbracket, type AddressPolicy } from './address.js';
+import type { AddressPolicy } from '../../src/net/address.js';
+import { guardedLookup, refusedLiteral, type Refusal } from '../../src/net/lookup.js';
 
-/** A `net` lookup that resolves with dns.lookup (all addresses) and refuses the host if any address is refused. */
-export function guardedLookup(policy: AddressPolicy): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, []);
-      for (const a of addresses) {
-        const kind = refusedAddress(a.address, policy);
-        if (kind !== undefined) return callback(new CourtBridgeError('WEBHOOK_ADDRESS_FORBIDDEN', { host: hostname, address: a.address, kind }), []);
-      }
-      if (options.all === true) return callback(null, addresses);
-      const first = addresses[0];
-      if (first === undefined) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
-      callback(null, first.address, first.family);
-    });
-  };
-}
+/** How a refused address is reported for a webhook. */
+const forbidden = (r: Refusal): CourtBridgeError => new CourtBridgeError('WEBHOOK_ADDRESS_FORBIDDEN', { host: r.host, address: r.address, kind: r.kind });
 
 /** What the receiver answered. */
 export interface PostResult {
@@ -52,9 +36,8 @@ export function postWebhook(
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   const bytes = Buffer.from(body, 'utf8');
   const policy: AddressPolicy = { allowLoopback: o.allowLoopback === true };
-  const literal = unbracket(u.hostname);
-  const refused = isIP(literal) === 0 ? undefined : refusedAddress(literal, policy);
-  if (refused !== undefined) return Promise.reject(new CourtBridgeError('WEBHOOK_ADDRESS_FORBIDDEN', { host: literal, address: literal, kind: refused }));
+  const refused = refusedLiteral(u.hostname, policy);
+  if (refused !== undefined) return Promise.reject(forbidden(refused));
   return new Promise<PostResult>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => {
@@ -64,7 +47,7 @@ export function postWebhook(
       f();
     };
     const req = request(u, {
-      method: 'POST', agent: false, lookup: guardedLookup(policy),
+      method: 'POST', agent: false, lookup: guardedLookup(policy, forbidden),
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length), connection: 'close', 'user-agent': 'CourtBridge-Webhook/1' },
     });
     const timer = setTimeout(() => {

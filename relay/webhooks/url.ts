@@ -4,7 +4,7 @@
  *  - absolute `https:` URLs of at most 2048 characters, without credentials (`user:pass@`) or fragment;
  *  - plain `http:` only for `localhost`, `127.0.0.1` and `[::1]`, and only when `allowHttpLocalhost` is set (tests,
  *    local development) — the same rule as did:web resolution (did/web.ts);
- *  - an IP-literal host outside the special-purpose ranges of address.ts (private, loopback, link-local, CGNAT,
+ *  - an IP-literal host outside the special-purpose ranges of src/net/address.ts (private, loopback, link-local, CGNAT,
  *    multicast, reserved; IPv4-mapped and NAT64 IPv6 judged as their IPv4 address), so that a court cannot point the
  *    hub at its own network (SSRF). Loopback is allowed only with `allowHttpLocalhost`; other ranges never.
  * Host names are not resolved here: the delivery resolves them and checks every address at connect time (post.ts,
@@ -13,7 +13,7 @@
  */
 import { isIP } from 'node:net';
 import { fail } from '../../src/errors.js';
-import { refusedAddress, unbracket } from './address.js';
+import { refusedAddress, unbracket } from '../../src/net/address.js';
 
 /** Longest accepted webhook URL. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;

@@ -115,7 +115,7 @@ describe('DidResolver', () => {
     expect(hits - before).toBe(3);
   });
 
-  it('coded errors: unknown method, bad syntax, not found, wrong id, oversized, not JSON, redirect, https refused', async () => {
+  it('coded errors: unknown method, bad syntax, not found, wrong id, oversized, not JSON, redirect, loopback refused', async () => {
     const r = mk({ maxDocumentBytes: 10_000 });
     expect(await codeOf(r.resolveDocument('did:example:123'))).toBe('DID_METHOD_UNSUPPORTED');
     expect(await codeOf(r.resolveDocument('did:ethr:0x1234567890123456789012345678901234567890'))).toBe('DID_METHOD_UNSUPPORTED'); // no network configured
@@ -126,8 +126,10 @@ describe('DidResolver', () => {
     expect(await codeOf(r.resolveDocument(`did:web:localhost%3A${port}:big`))).toBe('TOO_LARGE');
     expect(await codeOf(r.resolveDocument(`did:web:localhost%3A${port}:notjson`))).toBe('DID_DOCUMENT_INVALID');
     expect(await codeOf(r.resolveDocument(`did:web:localhost%3A${port}:redirect`))).toBe('DID_RESOLUTION_FAILED');
-    // Without allowHttpLocalhost the same DID is fetched over HTTPS, which the plain-HTTP server cannot speak.
-    expect(await codeOf(new DidResolver({ timeoutMs: 1500 }).resolveDocument(`did:web:localhost%3A${port}`))).toBe('DID_RESOLUTION_FAILED');
+    // Without allowHttpLocalhost, localhost is a loopback address like any other (SSRF guard): refused, not fetched.
+    const before = hits;
+    expect(await codeOf(new DidResolver({ timeoutMs: 1500 }).resolveDocument(`did:web:localhost%3A${port}`))).toBe('DID_ADDRESS_FORBIDDEN');
+    expect(hits).toBe(before);
   });
 
   it('a did:web allow-list refuses other hosts before connecting', async () => {

@@ -1,14 +1,16 @@
 /**
- * Which IP addresses a webhook may be delivered to: the server-side request forgery guard of the webhook URL rules.
- * A court member chooses the URL, so without it the hub could be made to POST to its own network (`10.0.0.5`, the
- * cloud metadata service at `169.254.169.254`, `127.0.0.1`). Used on IP-literal hosts at registration (url.ts) and
- * on every address a host name resolves to at connect time (post.ts, `guardedLookup`).
+ * Which IP addresses the hub may open an outbound connection to on behalf of someone else: the server-side request
+ * forgery guard shared by webhook delivery (relay/webhooks: the URL is chosen by a court member) and did:web
+ * resolution (did/web.ts: the DID comes from a presentation, a token's `iss` or a registration). Without it the hub
+ * could be made to reach its own network (`10.0.0.5`, the cloud metadata service at `169.254.169.254`, `127.0.0.1`).
+ * Used on IP-literal hosts before a request and on every address a host name resolves to at connect time
+ * (./lookup.ts, `guardedLookup`).
  *
  * Refused ranges are taken from the IANA special-purpose address registries (RFC 6890, updated by RFC 8190):
  * https://www.iana.org/assignments/iana-ipv4-special-registry and …/iana-ipv6-special-registry, plus multicast
  * (IPv4 224.0.0.0/4, RFC 5771; IPv6 ff00::/8, RFC 4291 §2.7) and IPv6 site-local fec0::/10 (deprecated, RFC 3879).
  * Registry entries marked globally reachable (AS112 and AMT in IPv4) stay allowed; inside 2001::/23 the few global
- * anycast entries (PCP, TURN) are refused with their covering block, as no webhook receiver lives there.
+ * anycast entries (PCP, TURN) are refused with their covering block, as no webhook receiver or DID host lives there.
  *
  * Addresses that embed an IPv4 address are judged as that IPv4 address: IPv4-mapped `::ffff:a.b.c.d` (RFC 4291
  * §2.5.5.2), the NAT64 well-known prefix `64:ff9b::/96` (RFC 6052 §2.1) and 6to4 `2002:AABB:CCDD::/48` (RFC 3056 §2).
@@ -119,11 +121,11 @@ export function addressKind(ip: string): AddressKind | undefined {
 
 /** Policy of `refusedAddress`. */
 export interface AddressPolicy {
-  /** Allow loopback addresses (set with the URL policy's `allowHttpLocalhost`: tests, local development). */
+  /** Allow loopback addresses (set from `allowHttpLocalhost` of the webhook URL policy or did:web: tests, local dev). */
   allowLoopback?: boolean;
 }
 
-/** Why a webhook may not be delivered to `ip` under `policy`, or undefined when it may. */
+/** Why the hub may not connect to `ip` under `policy`, or undefined when it may. */
 export function refusedAddress(ip: string, policy: AddressPolicy = {}): AddressKind | undefined {
   const kind = addressKind(ip);
   return kind === 'loopback' && policy.allowLoopback === true ? undefined : kind;
