@@ -21,6 +21,7 @@ import type { Benchmark } from '../harness.js';
 import { mixedRequests, type LoadRequest } from '../../test/reliability/load-mix.js';
 import type { LoadServerArgs } from '../../test/reliability/load-server.js';
 import type { BareBodies } from './bare-mixed-server.js';
+import { childMessage, stopChild } from '../../test/reliability/ipc.js';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PREFILL = { attestations: 2000, records: 200, subjects: 40 };
@@ -38,28 +39,6 @@ interface Result {
 }
 type Autocannon = (opts: Record<string, unknown>) => Promise<Result>;
 
-/** The next IPC message of `child` that has `key`. */
-function message<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>) => {
-      if (m[key] === undefined) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`api.mixed: a server exited (${code}) before answering ${key}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.send({ stop: true });
-  await exited;
-}
-
 async function setup() {
   const autocannon = (await import('autocannon' as string)).default as Autocannon;
   // Tokens: the fixed run (≈ 26 % of 30,000 requests authenticated), then the rounds (closed loop, ≈ 8 calls a side).
@@ -67,7 +46,7 @@ async function setup() {
   const server = fork(join(DIST, 'test', 'reliability', 'load-server.js'), [JSON.stringify(args)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let bare: ChildProcess | undefined;
   try {
-    const ready = await message<{ url: string; prefillHashes: string[]; tokens: string[] }>(server, 'ready');
+    const ready = await childMessage<{ url: string; prefillHashes: string[]; tokens: string[] }>(server, 'ready');
     const gen = mixedRequests({ ...PREFILL, prefillHashes: ready.prefillHashes, tokens: ready.tokens }, { seed: 0x0b_e7c4, writeShare: WRITE_SHARE, tag: 'bench' });
     const drive = async (url: string, next: () => LoadRequest, opts: Record<string, unknown>): Promise<Result> => {
       const r = await autocannon({ url, connections: CONNECTIONS, requests: [{ setupRequest: () => next().request }], ...opts });
@@ -76,9 +55,14 @@ async function setup() {
     };
 
     // The fixed-rate run first, on the freshly filled server, with the server's CPU over exactly that run.
-    const cpu0 = (await (async () => { const m = message<{ cpuMicros: number }>(server, 'cpuMicros'); server.send({ cpu: true }); return m; })()).cpuMicros;
+    const serverCpu = async (): Promise<number> => {
+      const answer = childMessage<{ cpuMicros: number }>(server, 'cpuMicros', 'api.mixed load server');
+      server.send({ cpu: true });
+      return (await answer).cpuMicros;
+    };
+    const cpu0 = await serverCpu();
     const fixed = await drive(ready.url, gen.next, { overallRate: FIXED.rate, duration: FIXED.seconds });
-    const cpu1 = (await (async () => { const m = message<{ cpuMicros: number }>(server, 'cpuMicros'); server.send({ cpu: true }); return m; })()).cpuMicros;
+    const cpu1 = await serverCpu();
 
     // The baseline answers with the API's own answers, one per kind (taken now, after the fixed run).
     const sample = async (kind: LoadRequest['kind']): Promise<string> => {
@@ -92,7 +76,7 @@ async function setup() {
     };
     const bodies: BareBodies = { attestation: await sample('attestation'), checkpoint: await sample('checkpoint'), lookup: await sample('lookup'), courtQuery: await sample('court-query'), write: await sample('write') };
     bare = fork(join(DIST, 'bench', 'benchmarks', 'bare-mixed-server.js'), [JSON.stringify(bodies)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const bareUrl = (await message<{ url: string }>(bare, 'ready')).url;
+    const bareUrl = (await childMessage<{ url: string }>(bare, 'ready')).url;
     // The baseline ignores tokens: its generator gets placeholders (same kinds, same paths and bodies' shape).
     const bareGen = mixedRequests({ ...PREFILL, prefillHashes: ready.prefillHashes, tokens: new Array<string>(1_000_000).fill('x') }, { seed: 0x0b_e7c4, writeShare: WRITE_SHARE, tag: 'bare' });
 
@@ -109,13 +93,13 @@ async function setup() {
       baseline: { label: 'bare fastify (own process), the API answers precomputed', batch: REQUESTS_PER_CALL, run: () => drive(bareUrl, bareGen.next, { amount: REQUESTS_PER_CALL, sampleInt: 5 }) },
       notes: () => ({ ...notes, tokensUsed: gen.tokensUsed() }),
       teardown: async () => {
-        await stop(srv);
-        await stop(server);
+        await stopChild(srv);
+        await stopChild(server);
       },
     };
   } catch (e) {
-    if (bare) await stop(bare);
-    await stop(server);
+    if (bare) await stopChild(bare);
+    await stopChild(server);
     throw e;
   }
 }

@@ -11,9 +11,8 @@
  * WEBHOOK_ADDRESS_FORBIDDEN), which also covers DNS rebinding between registration and delivery.
  * Redirects are never followed by the delivery worker, so the checked URL is the only one contacted.
  */
-import { isIP } from 'node:net';
 import { fail } from '../../src/errors.js';
-import { refusedAddress, unbracket } from '../../src/net/address.js';
+import { refusedLiteral } from '../../src/net/lookup.js';
 
 /** Longest accepted webhook URL. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -43,8 +42,7 @@ export function checkWebhookUrl(raw: unknown, policy: WebhookUrlPolicy = {}): st
   if (u.protocol === 'http:' && !(policy.allowHttpLocalhost === true && LOOPBACK.has(u.hostname))) {
     fail('WEBHOOK_URL_INVALID', { reason: policy.allowHttpLocalhost === true ? 'plain http is allowed for localhost only' : 'plain http is not allowed (https only)' });
   }
-  const ip = unbracket(u.hostname);
-  const refused = isIP(ip) === 0 ? undefined : refusedAddress(ip, { allowLoopback: policy.allowHttpLocalhost === true });
-  if (refused !== undefined) fail('WEBHOOK_URL_INVALID', { reason: `address ${ip} is ${refused}: not reachable for webhooks` });
+  const refused = refusedLiteral(u.hostname, { allowLoopback: policy.allowHttpLocalhost === true });
+  if (refused !== undefined) fail('WEBHOOK_URL_INVALID', { reason: `address ${refused.address} is ${refused.kind}: not reachable for webhooks` });
   return u.href;
 }

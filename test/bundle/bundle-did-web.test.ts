@@ -5,14 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url, utf8 } from '../../src/crypto/bytes.js';
-import { buildEvidenceBundle } from '../../src/bundle/build.js';
 import { renderReport } from '../../src/bundle/report.js';
 import { verifyEvidenceBundle } from '../../src/bundle/verify.js';
 import { BUNDLE_STEPS, type EvidenceBundle } from '../../src/bundle/types.js';
-import { addBlock, copyright } from '../adapters/bft/helpers.js';
 import { identity } from '../adapters/registration/fixtures.js';
-import { uscc } from '../relay/helpers.js';
-import { startWorld, type BundleWorld } from './helpers.js';
+import { startWorld, twoBundles, type BundleWorld } from './helpers.js';
 
 const clone = (b: EvidenceBundle): EvidenceBundle => JSON.parse(JSON.stringify(b)) as EvidenceBundle;
 const b64url = (v: unknown): string => toBase64Url(utf8(JSON.stringify(v)));
@@ -32,11 +29,7 @@ describe('evidence bundles of a did:web partner: the registration JWS is bound b
 
   beforeAll(async () => {
     w = await startWorld('sqlite', undefined, { webPartner: true });
-    const r = await w.engine.attest(w.evmRef(2), { timeoutMs: 30_000 });
-    evm = await buildEvidenceBundle(w.sources(), r.receipt.attestationId, { caseParties: [uscc(7)] });
-    await addBlock(w.sim.url, [copyright(5)]);
-    const b = await w.engine.attest(w.bftRef(5), { timeoutMs: 30_000 });
-    bft = await buildEvidenceBundle(w.sources(), b.receipt.attestationId);
+    ({ evm, bft } = await twoBundles(w));
   }, 180_000);
   afterAll(async () => {
     await w?.close();

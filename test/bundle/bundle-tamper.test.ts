@@ -16,9 +16,7 @@ import { renderReport } from '../../src/bundle/report.js';
 import { parseBundleText, parseTrustAnchors, verifyEvidenceBundle, type VerifyBundleOptions } from '../../src/bundle/verify.js';
 import { BUNDLE_STEPS, type BundleStepName, type EvidenceBundle } from '../../src/bundle/types.js';
 import { ATTESTATION_TYPE, attestationId, jsonDigest, signAttestation, type Attestation } from '../../relay/attestation.js';
-import { addBlock, copyright } from '../adapters/bft/helpers.js';
-import { uscc } from '../relay/helpers.js';
-import { startWorld, type BundleWorld } from './helpers.js';
+import { startWorld, twoBundles, type BundleWorld } from './helpers.js';
 import { prng } from '../helpers/prng.js';
 
 const clone = (b: EvidenceBundle): EvidenceBundle => JSON.parse(JSON.stringify(b)) as EvidenceBundle;
@@ -81,11 +79,7 @@ describe('tampered evidence bundles (anvil + evm adapter + SQLite; BFT simulator
 
   beforeAll(async () => {
     w = await startWorld();
-    const r = await w.engine.attest(w.evmRef(2), { timeoutMs: 30_000 });
-    evm = await buildEvidenceBundle(w.sources(), r.receipt.attestationId, { caseParties: [uscc(7)] });
-    await addBlock(w.sim.url, [copyright(5)]);
-    const b = await w.engine.attest(w.bftRef(5), { timeoutMs: 30_000 });
-    bft = await buildEvidenceBundle(w.sources(), b.receipt.attestationId);
+    ({ evm, bft } = await twoBundles(w));
   }, 180_000);
   afterAll(async () => {
     await w?.close();

@@ -16,9 +16,10 @@ import { openRegistrationStore, type RegistrationStore } from '../../adapters/re
 import type { RegistrationDocument } from '../../adapters/registration/types.js';
 import { RelayEngine } from '../../relay/engine.js';
 import { registeredChains, type RegisteredChains } from '../../relay/registered-chains.js';
-import type { BundleSources } from '../../src/bundle/build.js';
+import { buildEvidenceBundle, type BundleSources } from '../../src/bundle/build.js';
+import type { EvidenceBundle } from '../../src/bundle/types.js';
 import { bftDocument, evmDocument, identity, localResolver, webIdentity, type Identity } from '../adapters/registration/fixtures.js';
-import { MAPPING, RECORD_TYPE, copyright, startSimulator } from '../adapters/bft/helpers.js';
+import { MAPPING, RECORD_TYPE, addBlock, copyright, startSimulator } from '../adapters/bft/helpers.js';
 import { ENTERPRISE_SCHEMA, SALT, hubKey, openBackend, startPartnerChain, uscc, type Backend, type PartnerChain } from '../relay/helpers.js';
 
 const COPYRIGHT_SCHEMA = 'https://courtbridge.example/schemas/domain/ip/copyright-registration/v1';
@@ -115,4 +116,13 @@ export async function startWorld(kind: 'sqlite' | 'postgres' = 'sqlite', pgUrl?:
       await chain.anvil.stop();
     },
   };
+}
+
+/** One EVM bundle (record 2, the court naming party USCC 7) and one BFT bundle (copyright 5 in a new block) of `w`. */
+export async function twoBundles(w: BundleWorld): Promise<{ evm: EvidenceBundle; bft: EvidenceBundle }> {
+  const r = await w.engine.attest(w.evmRef(2), { timeoutMs: 30_000 });
+  const evm = await buildEvidenceBundle(w.sources(), r.receipt.attestationId, { caseParties: [uscc(7)] });
+  await addBlock(w.sim.url, [copyright(5)]);
+  const b = await w.engine.attest(w.bftRef(5), { timeoutMs: 30_000 });
+  return { evm, bft: await buildEvidenceBundle(w.sources(), b.receipt.attestationId) };
 }

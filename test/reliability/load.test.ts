@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../relay/helpers.js';
 import type { AckedWrite, LoadServerArgs } from './load-server.js';
+import { childMessage, stopChild } from './ipc.js';
 import { AUTHENTICATED, loadMix, mixedRequests, type LoadKind } from './load-mix.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,21 +53,6 @@ interface AutocannonResult {
 }
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
-/** The next IPC message of `child` that has `key`. */
-function message<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>) => {
-      if (m[key] === undefined) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`load server exited (${code}) before answering ${key}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 describe(`load: the API process at a fixed ${RATE} req/s for ${SECONDS} s (autocannon, ${CONNECTIONS} connections, mixed reads and ${WRITE_SHARE * 100} % writes, SQLite file)`, () => {
   let child: ChildProcess | undefined;
   let ready: { url: string; courtDid: string; prefillHashes: string[]; tokens: string[] };
@@ -83,14 +69,10 @@ describe(`load: the API process at a fixed ${RATE} req/s for ${SECONDS} s (autoc
     // Single-use bearer tokens (jti replay cache), signed by the server process before the run.
     const args: LoadServerArgs = { ...PREFILL, tokens: Math.ceil(RATE * SECONDS * authShare * 1.1) + 200 };
     child = fork(SERVER, [JSON.stringify(args)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    ready = await message(child, 'ready');
+    ready = await childMessage(child, 'ready', 'load server');
   }, 600_000);
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.send({ stop: true });
-      await exited;
-    }
+    if (child) await stopChild(child);
   });
 
   it(`0 errors, every response 2xx, ≥ 95 % of ${RATE} req/s achieved, every acknowledged write in the ledger; p50 / p99 reported`, async () => {
@@ -130,7 +112,7 @@ describe(`load: the API process at a fixed ${RATE} req/s for ${SECONDS} s (autoc
     const achieved = result.requests.total / SECONDS;
 
     // Every acknowledged write is in the ledger (index row and leaf content); the ledger grew by no other leaf.
-    const check = message<{ missing: string[]; strangers: string[]; ledgerGrowth: number; errorLogs: string[]; cpuMs: number }>(child!, 'checked');
+    const check = childMessage<{ missing: string[]; strangers: string[]; ledgerGrowth: number; errorLogs: string[]; cpuMs: number }>(child!, 'checked', 'load server');
     child!.send({ check: true, acked, sent: [...pending] });
     const checked = await check;
 

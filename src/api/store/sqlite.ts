@@ -18,13 +18,14 @@ export class SqliteApiStore implements ApiStore {
   /** Wrap the ledger store's open database (`SqliteLedgerStore.database`). */
   constructor(private readonly db: Db) {}
 
-  /** A prepared statement for `sql`; `raw:` before the text prepares it in raw mode (rows as value arrays). */
-  private prepare(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
+  /** The prepared statement of `sql`; with `raw`, one in raw mode (rows as value arrays), cached apart. */
+  private prepare(sql: string, raw = false): Database.Statement {
+    const key = raw ? `raw:${sql}` : sql;
+    let st = this.stmts.get(key);
     if (st === undefined) {
-      st = sql.startsWith('raw:') ? this.db.prepare(sql.slice(4)).raw(true) : this.db.prepare(sql);
+      st = raw ? this.db.prepare(sql).raw(true) : this.db.prepare(sql);
       // Subject queries differ in shape only by their filters: a handful of distinct texts, bounded anyway.
-      if (this.stmts.size < 256) this.stmts.set(sql, st);
+      if (this.stmts.size < 256) this.stmts.set(key, st);
     }
     return st;
   }
@@ -101,7 +102,7 @@ export class SqliteApiStore implements ApiStore {
   async queryAttestations(q: AttestationQuery): Promise<AttestationIndexRow[]> {
     const { sql, params } = attestationWhere(q, () => '?');
     // Raw mode: rows as arrays (the court query's largest cost was building a keyed object per row, then another).
-    return this.run('queryAttestations', () => (this.prepare(`raw:${sql}`).all(...params) as unknown[][]).map(attestationFromValues));
+    return this.run('queryAttestations', () => (this.prepare(sql, true).all(...params) as unknown[][]).map(attestationFromValues));
   }
 
   async scanCursor(): Promise<number> {
