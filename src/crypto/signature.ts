@@ -23,7 +23,7 @@ import { fail, isCourtBridgeError } from '../errors.js';
 import { bigIntToBytes, derToRaw, scalarsInRange, splitRaw } from './ecdsa-der.js';
 import { EC_CURVES, ecPrivateKey, ecPublicKeyObject, ed25519PrivateKey, ed25519PublicKeyObject, type NodeEcAlg } from './node-keys.js';
 import { toHex } from './bytes.js';
-import { parseSm2PublicKey, sm2PublicFromPrivate, sm2SignRaw, sm2UserIdBytes, sm2VerifyRaw, sm2Z } from './sm2.js';
+import { parseSm2PublicKey, sm2PublicFromPrivate, sm2Signer, sm2SignPrepared, sm2VerifyRaw, sm2Z, sm2UserIdBytes, type Sm2Signer } from './sm2.js';
 
 /** Signature algorithm names (JOSE names where one exists). */
 export type SigAlg = 'Ed25519' | 'ES256K' | 'ES256' | 'SM2';
@@ -104,24 +104,24 @@ export function sign(key: KeyPair, message: Uint8Array, opts: SignOptions = {}):
       return alg === 'ES256K' ? toLowS(raw, EC_CURVES.ES256K.n) : raw;
     }
     case 'SM2':
-      // Z_A hashes the signer's public key; derive it from the private key rather than trust `key.publicKey`.
-      return sm2SignRaw(key.privateKey, m.sm2Public!, message, sm2UserIdBytes(opts.userId));
+      // Z_A hashes the signer's public key; it is derived from the private key rather than taken from `key.publicKey`.
+      return sm2SignPrepared(m.sm2!, message, opts.userId);
   }
 }
 
-/** What signing derives from a private key: node's KeyObject (Ed25519, EC) or the SM2 public point. */
+/** What signing derives from a private key: node's KeyObject (Ed25519, EC) or the SM2 signer (public key, Z_A, (1 + d)⁻¹). */
 interface SigningMaterial {
   alg: SigAlg;
   /** A copy of the key bytes the material was derived from. */
   bytes: Buffer;
   key?: KeyObject;
-  sm2Public?: Uint8Array;
+  sm2?: Sm2Signer;
 }
 
 /**
  * Derived signing material per private-key array, reused while its bytes are unchanged (a zeroised or rewritten key
  * derives afresh). Deriving cost more than the signature itself: an Ed25519 KeyObject plus its public key ≈ 0.5 ms,
- * the SM2 public point ≈ 0.35 ms, paid on every checkpoint and every hub-signed token (bench `crypto.sign.*`).
+ * the SM2 public point, its parse and Z_A ≈ 0.5 ms, paid on every checkpoint and every hub-signed token (bench `crypto.sign.*`).
  */
 const derived = new WeakMap<Uint8Array, SigningMaterial>();
 
@@ -130,7 +130,7 @@ function signingMaterial(alg: SigAlg, privateKey: Uint8Array): SigningMaterial {
   if (known !== undefined && known.alg === alg && known.bytes.length === privateKey.length && timingSafeEqual(known.bytes, privateKey)) return known;
   const m: SigningMaterial = { alg, bytes: Buffer.from(privateKey) };
   if (alg === 'Ed25519') m.key = ed25519PrivateKey(privateKey).key;
-  else if (alg === 'SM2') m.sm2Public = sm2PublicFromPrivate(privateKey);
+  else if (alg === 'SM2') m.sm2 = sm2Signer(privateKey);
   else m.key = ecPrivateKey(alg, privateKey).key;
   derived.set(privateKey, m);
   return m;
@@ -160,11 +160,36 @@ function normalise(alg: SigAlg, signature: Uint8Array, encoding: 'raw' | 'der'):
  * Build a verifier for one public key, parsing and precomputing once (node KeyObject; SM2: Z_A and comb tables, which
  * cost tens of ms to build — worth it from a few dozen verifications on). Throws BAD_PUBLIC_KEY at construction; the returned function returns false / throws BAD_SIGNATURE_ENCODING.
  */
-export function signatureVerifier(alg: SigAlg, publicKey: Uint8Array, opts: VerifyOptions = {}): (message: Uint8Array, signature: Uint8Array) => boolean {
+export function signatureVerifier(alg: SigAlg, publicKey: Uint8Array, opts: VerifyOptions = {}): SignatureVerifier {
   return makeVerifier(parseSigAlg(alg), publicKey, opts, true);
 }
 
-type Verifier = (message: Uint8Array, signature: Uint8Array) => boolean;
+/**
+ * A verifier of one public key. Called directly it checks on the calling thread; `offloaded` makes the same check
+ * (same outcomes, same throws — as rejections) on libuv's thread pool for the node:crypto algorithms, so a server's
+ * event loop is not held for the ~0.1–0.25 ms an ES256 verification takes. SM2 is JavaScript: it runs on the calling
+ * thread either way.
+ */
+export interface SignatureVerifier {
+  (message: Uint8Array, signature: Uint8Array): boolean;
+  offloaded(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+type Verifier = SignatureVerifier;
+
+/** `check` as a SignatureVerifier whose `offloaded` form is `offloaded`, or `check` itself in a promise. */
+function verifierOf(check: (message: Uint8Array, signature: Uint8Array) => boolean, offloaded?: (message: Uint8Array, signature: Uint8Array) => Promise<boolean>): SignatureVerifier {
+  const v = check as SignatureVerifier;
+  v.offloaded = offloaded ?? ((message, signature) => new Promise((resolve) => resolve(check(message, signature))));
+  return v;
+}
+
+/** node:crypto's verify on the thread pool (the callback form). */
+function nodeVerifyOffloaded(algorithm: string | null, message: Uint8Array, key: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' }, raw: Uint8Array): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    nodeVerify(algorithm, message, key, raw, (err, ok) => (err ? reject(err) : resolve(ok)));
+  });
+}
 
 /**
  * Parsed-key verifiers of recent one-shot calls (LRU by insertion order), so repeated keys skip parsing. An SM2 key
@@ -213,10 +238,13 @@ function makeVerifier(alg: SigAlg, publicKey: Uint8Array, opts: VerifyOptions, h
   switch (alg) {
     case 'Ed25519': {
       const key = ed25519PublicKeyObject(publicKey);
-      return (message, signature) => {
+      return verifierOf((message, signature) => {
         const raw = normalise(alg, signature, encoding);
         return raw !== null && nodeVerify(null, message, key, raw);
-      };
+      }, async (message, signature) => {
+        const raw = normalise(alg, signature, encoding);
+        return raw !== null && nodeVerifyOffloaded(null, message, key, raw);
+      });
     }
     case 'ES256K':
     case 'ES256':
@@ -224,20 +252,29 @@ function makeVerifier(alg: SigAlg, publicKey: Uint8Array, opts: VerifyOptions, h
     case 'SM2': {
       const key = parseSm2PublicKey(publicKey, hot);
       const z = sm2Z(key, sm2UserIdBytes(opts.userId));
-      return (message, signature) => {
+      return verifierOf((message, signature) => {
         const raw = normalise(alg, signature, encoding);
         return raw !== null && sm2VerifyRaw(key, z, message, raw);
-      };
+      });
     }
   }
 }
 
-function ecVerifier(alg: NodeEcAlg, key: KeyObject, encoding: 'raw' | 'der', lowS: boolean): (message: Uint8Array, signature: Uint8Array) => boolean {
+function ecVerifier(alg: NodeEcAlg, key: KeyObject, encoding: 'raw' | 'der', lowS: boolean): SignatureVerifier {
   const n = EC_CURVES[alg].n;
-  return (message, signature) => {
+  const p1363 = { key, dsaEncoding: 'ieee-p1363' } as const;
+  /** The checks before the curve arithmetic: the raw signature, or null when it cannot verify. */
+  const screened = (signature: Uint8Array): Uint8Array | null => {
     const raw = normalise(alg, signature, encoding);
-    if (raw === null || !scalarsInRange(raw, n)) return false; // SEC1 §4.1.4 step 1
-    if (lowS && splitRaw(raw).s > n >> 1n) return false;
-    return nodeVerify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, raw);
+    if (raw === null || !scalarsInRange(raw, n)) return null; // SEC1 §4.1.4 step 1
+    if (lowS && splitRaw(raw).s > n >> 1n) return null;
+    return raw;
   };
+  return verifierOf((message, signature) => {
+    const raw = screened(signature);
+    return raw !== null && nodeVerify('sha256', message, p1363, raw);
+  }, async (message, signature) => {
+    const raw = screened(signature);
+    return raw !== null && nodeVerifyOffloaded('sha256', message, p1363, raw);
+  });
 }

@@ -140,14 +140,37 @@ export function sm2PublicFromPrivate(privateKey: Uint8Array): Uint8Array {
   return Point().BASE.multiply(d).toRawBytes(true);
 }
 
-/** Sign (GB/T 32918.2-2016 §6.1 A1–A7) with a fresh random k from node:crypto; returns raw r‖s. */
-export function sm2SignRaw(privateKey: Uint8Array, publicKey: Uint8Array, message: Uint8Array, userId: Uint8Array): Uint8Array {
+/**
+ * What signing with one private key needs, derived once (signature.ts keeps it per key): d, (1 + d)⁻¹ mod n, the
+ * public key parsed from d (never trusted from the caller) and Z_A per user ID. Parsing the public key (a point
+ * decompression) and Z_A cost about as much as the signature itself.
+ */
+export interface Sm2Signer {
+  d: bigint;
+  inverse: bigint;
+  key: Sm2PublicKey;
+  /** Z_A by user ID (a few IDs at most in practice; bounded). */
+  z: Map<string, Uint8Array>;
+}
+
+/** Derive an Sm2Signer (BAD_PRIVATE_KEY when d is out of range). */
+export function sm2Signer(privateKey: Uint8Array): Sm2Signer {
   const d = sm2CheckPrivate(privateKey);
-  const key = parseSm2PublicKey(publicKey, false);
-  const e = digestE(sm2Z(key, userId), message); // A1–A2
+  return { d, inverse: modInverse(1n + d, N), key: parseSm2PublicKey(sm2PublicFromPrivate(privateKey), false), z: new Map() };
+}
+
+/** Sign (GB/T 32918.2-2016 §6.1 A1–A7) with a fresh random k from node:crypto; returns raw r‖s. */
+export function sm2SignPrepared(signer: Sm2Signer, message: Uint8Array, userId: string | undefined): Uint8Array {
+  const id = userId ?? SM2_DEFAULT_USER_ID;
+  let z = signer.z.get(id);
+  if (z === undefined) {
+    z = sm2Z(signer.key, sm2UserIdBytes(userId)); // A1
+    if (signer.z.size < 16) signer.z.set(id, z);
+  }
+  const e = digestE(z, message); // A2
   for (let attempt = 0; attempt < 64; attempt++) {
     const k = bytesToBigInt(randomBytes(40)) % (N - 1n) + 1n; // A3: k ∈ [1, n−1], bias < 2^-64
-    const sig = sm2SignWithK(d, e, k);
+    const sig = sm2SignWithK(signer.d, e, k, signer.inverse);
     if (sig !== null) return sig;
   }
   return fail('INTERNAL', { reason: 'SM2 signing did not converge' });
@@ -155,13 +178,14 @@ export function sm2SignRaw(privateKey: Uint8Array, publicKey: Uint8Array, messag
 
 /**
  * GB/T 32918.2-2016 §6.1 A4–A7 for a given nonce k: null when k must be redrawn (r = 0, r + k = n or s = 0).
- * Exported for known-answer tests with the standard's fixed k; production callers use `sm2SignRaw`.
+ * Exported for known-answer tests with the standard's fixed k; production callers use `sm2SignPrepared`. `inverse`
+ * is (1 + d)⁻¹ mod n when the caller has it.
  */
-export function sm2SignWithK(d: bigint, e: bigint, k: bigint): Uint8Array | null {
+export function sm2SignWithK(d: bigint, e: bigint, k: bigint, inverse = modInverse(1n + d, N)): Uint8Array | null {
   const x1 = Point().BASE.multiply(k).toAffine().x; // A4: (x1, y1) = [k]G
   const r = (e + x1) % N; // A5
   if (r === 0n || r + k === N) return null;
-  const s = (modInverse(1n + d, N) * ((((k - r * d) % N) + N) % N)) % N; // A6: s = (1 + d)⁻¹ · (k − r·d) mod n
+  const s = (inverse * ((((k - r * d) % N) + N) % N)) % N; // A6: s = (1 + d)⁻¹ · (k − r·d) mod n
   if (s === 0n) return null;
   const out = new Uint8Array(64); // A7
   out.set(bigIntToBytes(r, 32), 0);

@@ -52,6 +52,27 @@ describe.each(SIG_ALGS)('%s properties', (alg) => {
     for (let bit = 0; bit < message.length * 8; bit++) expect(verify(flip(message, bit), sig), `msg bit ${bit}`).toBe(false);
   });
 
+  it('the offloaded check (thread pool) answers as the direct one: good, every flipped signature bit, a flipped message, a bad length', async () => {
+    const kp = keys.get(alg)!;
+    const message = utf8('CourtBridge attestation 0003');
+    const sig = sign(kp, message);
+    const verify = signatureVerifier(alg, kp.publicKey);
+    const offloaded = async (m: Uint8Array, s: Uint8Array): Promise<boolean | 'error'> => {
+      try {
+        return await verify.offloaded(m, s);
+      } catch (e) {
+        if (isCourtBridgeError(e)) return 'error';
+        throw e;
+      }
+    };
+    expect(await offloaded(message, sig)).toBe(true);
+    const flips = await Promise.all(Array.from({ length: sig.length * 8 }, (_, bit) => offloaded(message, flip(sig, bit))));
+    flips.forEach((r, bit) => expect(r, `sig bit ${bit}`).toBe(outcome(() => verify(message, flip(sig, bit)))));
+    expect(flips).not.toContain(true);
+    expect(await offloaded(flip(message, 3), sig)).toBe(false);
+    expect(await offloaded(message, sig.subarray(0, 63))).toBe('error');
+  });
+
   it('every single-bit flip of the public key fails or throws a coded error (exhaustive, one key)', () => {
     const kp = keys.get(alg)!;
     const message = utf8('CourtBridge attestation 0002');
@@ -108,6 +129,20 @@ describe.each(SIG_ALGS)('%s properties', (alg) => {
       );
     });
   }
+});
+
+describe('SM2 signing keeps Z_A per user ID', () => {
+  it('one key signing under several IDs in turn: each signature verifies under its own ID only', () => {
+    const kp = generateKeyPair('SM2');
+    const message = utf8('CourtBridge checkpoint');
+    for (const userId of [undefined, 'alice@court.example', '', undefined, 'alice@court.example', 'bob']) {
+      const sig = sign(kp, message, userId === undefined ? {} : { userId });
+      expect(verifySignature('SM2', kp.publicKey, message, sig, userId === undefined ? {} : { userId })).toBe(true);
+      const other = userId === 'bob' ? {} : { userId: 'bob' };
+      expect(verifySignature('SM2', kp.publicKey, message, sig, other)).toBe(false);
+    }
+    expect(outcome(() => sign(kp, message, { userId: 'x'.repeat(8192) }).length > 0)).toBe('error');
+  });
 });
 
 describe('DER codec', () => {
