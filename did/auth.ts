@@ -72,11 +72,16 @@ export class DidAuthenticator {
     this.replay = o.replay ?? new MemoryReplayGuard(o.replayCacheMax ?? 1_000_000, this.now);
   }
 
-  /** Check `token` (steps 1–4) and return the caller, or throw a coded error. */
-  async authenticate(token: unknown): Promise<Principal> {
+  /**
+   * Check `token` (steps 1–4) and return the caller, or throw a coded error. `known`: a DID's member row the caller
+   * has just read (the API reads it before any DID resolution), used instead of a second read when the token's
+   * verified issuer is that DID.
+   */
+  async authenticate(token: unknown, known?: { did: string; member: Member | undefined }): Promise<Principal> {
     const now = this.now();
     const skew = this.o.skewSec ?? 30;
-    const jwt = await this.o.jwt.verify(token, { purpose: 'authentication', audience: this.o.hubDid, now, skewSec: skew });
+    // One token per request: its signature is checked off the event loop (JwtVerifier `offload`).
+    const jwt = await this.o.jwt.verify(token, { purpose: 'authentication', audience: this.o.hubDid, now, skewSec: skew, offload: true });
     const p = jwt.payload;
     const iat = numericDate(p, 'iat') ?? fail('JWT_CLAIM_INVALID', { claim: 'iat', reason: 'required' });
     const exp = numericDate(p, 'exp') ?? fail('JWT_CLAIM_INVALID', { claim: 'exp', reason: 'required' });
@@ -85,7 +90,7 @@ export class DidAuthenticator {
     const jti = typeof p.jti === 'string' && p.jti.length > 0 && p.jti.length <= 128 ? p.jti : fail('JWT_CLAIM_INVALID', { claim: 'jti', reason: 'a string of 1–128 characters is required' });
     // Remembered until the token could no longer pass the exp check (exp + skew).
     if (!(await this.replay.firstUse(jwt.issuer, jti, exp + skew))) fail('JWT_REPLAYED', { jti: jti.slice(0, 64) });
-    const member = await this.o.members.get(jwt.issuer);
+    const member = known !== undefined && known.did === jwt.issuer ? known.member : await this.o.members.get(jwt.issuer);
     if (!member) fail('AUTH_MEMBER_UNKNOWN', { did: jwt.issuer });
     if (!member.enabled) fail('AUTH_MEMBER_DISABLED', { did: jwt.issuer });
     return { did: jwt.issuer, roles: [...member.roles], jti, exp };

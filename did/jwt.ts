@@ -21,7 +21,7 @@
 import { fail } from '../src/errors.js';
 import { toBase64Url, toHex, utf8 } from '../src/crypto/bytes.js';
 import { sha256 } from '../src/crypto/hash.js';
-import { sign as rawSign, signatureVerifier, type KeyPair, type SigAlg } from '../src/crypto/signature.js';
+import { sign as rawSign, signatureVerifier, type KeyPair, type SigAlg, type SignatureVerifier } from '../src/crypto/signature.js';
 import { TtlLru } from './lru.js';
 import { findVerificationMethod, verificationMethodKey, type DidDocument, type ProofPurpose } from './verification-method.js';
 
@@ -174,6 +174,12 @@ export interface VerifyJwtOptions {
   now?: number;
   /** Allowed clock skew in seconds (default 60). */
   skewSec?: number;
+  /**
+   * Check the signature on libuv's thread pool (node:crypto algorithms; SM2 stays on this thread), leaving the event
+   * loop free meanwhile: for a server verifying one token per request (the API's bearer tokens, issue 7). The answer
+   * is always a promise then; outcomes and error codes are the same.
+   */
+  offload?: boolean;
 }
 
 /** A verified JWT. */
@@ -195,7 +201,7 @@ interface Kept {
 
 /** Verifies DID-signed JWTs, caching one prebuilt signature verifier per verification method and key. */
 export class JwtVerifier {
-  private readonly verifiers: TtlLru<string, (m: Uint8Array, s: Uint8Array) => boolean>;
+  private readonly verifiers: TtlLru<string, SignatureVerifier>;
   /** Per purpose, per resolved document object (the resolver cache returns the same object until it refreshes): kid → method. */
   private readonly perDoc: Record<ProofPurpose, WeakMap<DidDocument, Map<string, Prepared>>> = { authentication: new WeakMap(), assertionMethod: new WeakMap() };
   /** Verified tokens kept parsed (opt-in per call, see VerifyJwtOptions.keepParsed and .memo). */
@@ -257,6 +263,12 @@ export class JwtVerifier {
       return recoversToAddress(jwt, pinned.address).then((ok) => (ok ? this.accept(token, jwt, iss, kid, doc, o, keep, kept) : fail('JWT_SIGNATURE_INVALID', { kid })));
     }
     if (pinned.alg !== want) fail('JWT_ALG_MISMATCH', { alg: jwt.header.alg, kid });
+    if (o.offload === true && pinned.alg !== 'SM2') {
+      return pinned.verify.offloaded(jwt.signingInput, jwt.signature).then(
+        (ok) => (ok ? this.accept(token, jwt, iss, kid, doc, o, keep, kept) : fail('JWT_SIGNATURE_INVALID', { kid })),
+        (e: unknown) => fail('JWT_SIGNATURE_INVALID', { kid }, e),
+      );
+    }
     let ok: boolean;
     try {
       ok = pinned.verify(jwt.signingInput, jwt.signature);
@@ -313,7 +325,7 @@ export class JwtVerifier {
 }
 
 /** A verification method ready to check signatures. */
-type Prepared = { kind: 'key'; alg: SigAlg; verify: (m: Uint8Array, s: Uint8Array) => boolean } | { kind: 'address'; address: string };
+type Prepared = { kind: 'key'; alg: SigAlg; verify: SignatureVerifier } | { kind: 'address'; address: string };
 
 /** Read an optional NumericDate claim (RFC 7519 §2). */
 export function numericDate(payload: Record<string, unknown>, claim: string): number | undefined {

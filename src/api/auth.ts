@@ -113,7 +113,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
     if (!member) fail('AUTH_MEMBER_UNKNOWN', { did: iss.slice(0, 200) });
     let principal: Principal;
     try {
-      principal = await authenticator.authenticate(token);
+      principal = await authenticator.authenticate(token, { did: iss, member });
     } catch (e) {
       // A member's DID that cannot be resolved right now is the caller's problem to fix, not a server fault.
       // The shared replay guard's own store failing is a server fault (503), not the caller's.

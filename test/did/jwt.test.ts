@@ -41,6 +41,28 @@ describe('JWT sign/verify', () => {
   }
 });
 
+describe('offloaded signature checks (JwtVerifier `offload`, the API bearer-token path)', () => {
+  for (const alg of ['Ed25519', 'ES256K', 'ES256', 'SM2'] as SigAlg[]) {
+    it(`${JWS_ALG[alg]}: a good token verifies, a flipped signature, another key's signature and a changed payload do not`, async () => {
+      const id = identity(alg);
+      const o = { purpose: 'authentication' as const, audience: 'did:web:hub.example', offload: true };
+      const token = await signJwt({ iss: id.did, aud: 'did:web:hub.example', iat: now, exp: now + 60 }, id.signer);
+      const pending = verifier.verify(token, o);
+      expect(pending).toBeInstanceOf(Promise);
+      expect((await pending).issuer).toBe(id.did);
+      const [h, p, s] = token.split('.') as [string, string, string];
+      const sig = Buffer.from(s, 'base64url');
+      sig[5] = sig[5]! ^ 0x10;
+      expect(await codeOf(verifier.verify(`${h}.${p}.${toBase64Url(sig)}`, o))).toBe('JWT_SIGNATURE_INVALID');
+      expect(await codeOf(verifier.verify(`${h}.${p}.${toBase64Url(sig.subarray(0, 40))}`, o))).toBe('JWT_SIGNATURE_INVALID');
+      const other = identity(alg);
+      expect(await codeOf(verifier.verify(await signJwt({ iss: id.did, aud: 'did:web:hub.example' }, { ...other.signer, kid: id.kid }), o))).toBe('JWT_SIGNATURE_INVALID');
+      expect(await codeOf(verifier.verify(`${h}.${b64({ iss: id.did, aud: 'did:web:hub.example', exp: now + 600 })}.${s}`, o))).toBe('JWT_SIGNATURE_INVALID');
+      expect(await codeOf(verifier.verify(await signJwt({ iss: id.did, aud: 'did:web:hub.example', exp: now - 600 }, id.signer), o))).toBe('JWT_EXPIRED');
+    });
+  }
+});
+
 describe('interop with did-jwt 8.0.18 (independent implementation)', () => {
   const signers = {
     Ed25519: (kp: KeyPair) => EdDSASigner(kp.privateKey),
