@@ -114,6 +114,11 @@ export class Ledger {
   private readonly checkedNodes = new Map<string, Uint8Array>();
   /** This process's handle on the sequencer lease, when opened with `sequencer`. */
   readonly sequencer: Sequencer | undefined;
+  /**
+   * The largest committed size this process has read or appended to. The tree only grows, so a read at an index or
+   * size below it needs no size query of its own (each was one more SQLite statement per entry or proof read).
+   */
+  private seenSize = 0;
 
   private constructor(store: LedgerStore, meta: LedgerMeta, range: CompactRange | undefined, keyring: LedgerKeyring, maxBatch: number, sequencer?: Sequencer) {
     this.store = store;
@@ -183,7 +188,21 @@ export class Ledger {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.committer.enqueue(data, opts.key);
+    return this.committer.enqueue(data, opts.key).then((r) => {
+      this.saw(r.treeSize);
+      return r;
+    });
+  }
+
+  /** Note a committed size read or produced by this process. */
+  private saw(size: number): number {
+    if (size > this.seenSize) this.seenSize = size;
+    return size;
+  }
+
+  /** The committed size when it may exceed `atLeast`, else (no query) the size already seen, which does. */
+  private async committedBeyond(atLeast: number): Promise<number> {
+    return this.seenSize > atLeast ? this.seenSize : this.saw(await this.store.size());
   }
 
   /** The committed leaf appended with idempotency key `key`, or undefined. */
@@ -198,14 +217,14 @@ export class Ledger {
   }
 
   /** The committed tree size in the store (other processes may have appended). */
-  size(): Promise<number> {
-    return this.store.size();
+  async size(): Promise<number> {
+    return this.saw(await this.store.size());
   }
 
   /** The entry at `index`; LEAF_NOT_FOUND beyond the committed size. */
   async get(index: number): Promise<LedgerEntry> {
     checkIndex(index, 'index');
-    const [row, size] = await Promise.all([this.store.leaf(index), this.store.size()]);
+    const [row, size] = await Promise.all([this.store.leaf(index), this.committedBeyond(index)]);
     if (!row || index >= size) return fail('LEAF_NOT_FOUND', { index, size });
     return { index: row.index, leafHash: toHex(row.leafHash), data: row.data };
   }
@@ -234,9 +253,9 @@ export class Ledger {
   }
 
   private async sizeFor(size: number | undefined): Promise<number> {
-    const committed = await this.store.size();
-    if (size === undefined) return committed;
+    if (size === undefined) return this.size();
     checkIndex(size, 'size');
+    const committed = await this.committedBeyond(size - 1);
     if (size > committed) fail('LEDGER_SIZE_EXCEEDED', { size, treeSize: committed });
     return size;
   }

@@ -78,6 +78,24 @@ describe('public ledger routes (Wave 3 contract)', () => {
     expect(con.statusCode).toBe(200);
     expect(con.json().root2).toBe(cp.root);
   });
+  it('an attestation read again after a newer checkpoint: the same entry, its proof and checkpoint at the new size', async () => {
+    await attest('before the next checkpoint');
+    await new Promise((r) => setTimeout(r, 1100)); // the head is re-read at most once a second (HeadCache)
+    const first = (await w.app.inject({ method: 'GET', url: '/api/v1/public/attestations/0' })).json();
+    await attest('moves the checkpoint on');
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await w.app.inject({ method: 'GET', url: '/api/v1/public/attestations/0' });
+    expect(second.headers['content-type']).toMatch(/^application\/json/);
+    const b = second.json();
+    expect(b.checkpoint.treeSize).toBeGreaterThan(first.checkpoint.treeSize);
+    expect(b.inclusion.treeSize).toBe(b.checkpoint.treeSize);
+    const entry = (await w.app.inject({ method: 'GET', url: '/api/v1/public/entries/0' })).json();
+    expect({ index: b.index, leafHash: b.leafHash, entry: b.entry }).toEqual(entry);
+    expect(Object.keys(b).sort()).toEqual(['checkpoint', 'entry', 'inclusion', 'index', 'leafHash']);
+    const ok = verifyInclusion(hashSuite('sha256'), 0, b.inclusion.treeSize, fromHex(b.leafHash, 'leaf'), b.inclusion.proof.map((p: string) => fromHex(p, 'p')), fromHex(b.checkpoint.root, 'root'));
+    expect(ok).not.toBe(false);
+    expect(b.checkpoint.note).toContain(`\n${b.checkpoint.treeSize}\n`);
+  });
   it('out of range, non-integer and negative indices → coded 4xx, never 5xx', async () => {
     const get = async (url: string) => { const r = await w.app.inject({ method: 'GET', url }); return [r.statusCode, r.json().code]; };
     expect(await get('/api/v1/public/entries/999999')).toEqual([404, 'LEAF_NOT_FOUND']);

@@ -188,6 +188,29 @@ describe('node hashes a checked proof has read', () => {
   });
 });
 
+describe('two ledger handles on one store (as two processes)', () => {
+  it('each reads and proves what the other appended, and refuses sizes beyond the committed tree', async () => {
+    const path = freshPath();
+    const a = await init(path);
+    const b = await Ledger.open(await openSqliteStore(path), { masterKey: TEST_MASTER_KEY });
+    try {
+      await a.append(entry(0));
+      expect((await b.get(0)).data).toEqual(entry(0));
+      await a.append(entry(1)); // b has seen size 1 at most: reading leaf 1 or proving at size 2 must ask the store
+      expect((await b.get(1)).data).toEqual(entry(1));
+      expect((await b.proveInclusion(1, 2)).treeSize).toBe(2);
+      await b.append(entry(2));
+      expect((await a.proveInclusion(2, 3)).index).toBe(2);
+      expect((await a.get(2)).data).toEqual(entry(2));
+      await rejectsWith(() => a.get(3), 'LEAF_NOT_FOUND');
+      await rejectsWith(() => b.proveInclusion(0, 4), 'LEDGER_SIZE_EXCEEDED');
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
 describe('a damaged frontier', () => {
   it('a ledger whose peak node is gone still opens and audits; appends fail with LEDGER_TAMPERED', async () => {
     const path = freshPath();

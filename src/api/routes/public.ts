@@ -8,6 +8,7 @@ import { toHex } from '../../crypto/bytes.js';
 import { TtlLru } from '../../../did/lru.js';
 import { fail } from '../../errors.js';
 import { EVIDENCE_ID_PATTERN } from '../court-records.js';
+import type { LedgerHead } from '../../ledger/ledger.js';
 import type { ApiDeps } from '../deps.js';
 import { ERROR_RESPONSES } from '../http-errors.js';
 import { HeadCache, checkpointBody, checkpointView, courtRecordView, entryView, inclusionView } from '../ledger-views.js';
@@ -32,6 +33,19 @@ export const publicRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInst
   // Entries and their proofs at a signed tree size never change: the serialised answer is kept per (index, size).
   const cacheSize = deps.attestationCacheSize ?? 4096;
   const answers = cacheSize > 0 ? new TtlLru<string, string>(cacheSize, 10 * 60_000) : undefined;
+  // A committed entry never changes either, while the checkpoint its proof is at moves on (once a second under
+  // writes, HeadCache): its JSON text — `{"index":…,"leafHash":…,"entry":…` without the closing brace — is kept per
+  // index, so an answer at a new checkpoint reads and parses no leaf, only its proof.
+  const entryTexts = cacheSize > 0 ? new TtlLru<number, string>(cacheSize, 10 * 60_000) : undefined;
+  const entryText = async (index: number): Promise<string> => {
+    const hit = entryTexts?.get(index);
+    if (hit !== undefined) return hit;
+    const text = serialize(await entryView(ledger, index)).slice(0, -1);
+    entryTexts?.set(index, text);
+    return text;
+  };
+  // The checkpoint part of the answers, serialised once per head read.
+  let checkpointText: { head: LedgerHead; text: string } | undefined;
 
   app.get('/api/v1/public/records', {
     config: PUBLIC,
@@ -82,15 +96,11 @@ export const publicRoutes: FastifyPluginAsync<ApiDeps> = async (app: FastifyInst
     const key = cp && `${index}@${cp.treeSize}/${cp.note.length}`;
     const hit = key === undefined ? undefined : answers?.get(key);
     if (hit !== undefined) return reply.type('application/json; charset=utf-8').send(hit);
-    const [entry, inclusion] = await Promise.all([entryView(ledger, index), inclusionView(ledger, index, cp?.treeSize)]);
-    const checkpoint = cp && checkpointBody(head, cp);
-    const body = { ...entry, inclusion, ...(checkpoint ? { checkpoint } : {}) };
-    if (key !== undefined && answers) {
-      const text = serialize(body);
-      answers.set(key, text);
-      return reply.type('application/json; charset=utf-8').send(text);
-    }
-    return body;
+    const [entry, inclusion] = await Promise.all([entryText(index), inclusionView(ledger, index, cp?.treeSize)]);
+    if (cp !== undefined && checkpointText?.head !== head) checkpointText = { head, text: serialize(checkpointBody(head, cp)) };
+    const text = `${entry},"inclusion":${serialize(inclusion)}${cp !== undefined ? `,"checkpoint":${checkpointText!.text}` : ''}}`;
+    if (key !== undefined) answers?.set(key, text);
+    return reply.type('application/json; charset=utf-8').send(text);
   });
 
   app.get('/api/v1/public/proofs/inclusion', {
