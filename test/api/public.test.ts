@@ -5,6 +5,7 @@ import { hashSuite } from '../../src/crypto/hash.js';
 import { verifyInclusion } from '../../src/ledger/merkle.js';
 import { buildApp, routeTable } from '../../src/api/app.js';
 import { apiWorld, docHashes, type ApiWorld } from './fixtures.js';
+import type { SqliteLedgerStore } from '../../src/ledger/store/sqlite.js';
 
 let w: ApiWorld;
 beforeAll(async () => { w = await apiWorld(); });
@@ -185,6 +186,28 @@ describe('court-record index repair', () => {
     expect([retry.statusCode, retry.json().record.ledgerIndex]).toEqual([200, index]);
     await app2.close();
     await w2.close();
+  });
+
+  it('index rows are committed without an fsync of their own (they are rebuilt from the leaves), and the handle is back at FULL after each, failed ones too', async () => {
+    const db = (w.ledger.store as SqliteLedgerStore).database;
+    const level = () => db.pragma('synchronous', { simple: true });
+    expect(level()).toBe(2); // FULL: ledger appends and checkpoints stay durable at commit
+    const levels: unknown[] = []; // the level each transaction of one court record commits at
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((fn: (...a: unknown[]) => unknown) => transaction((...a: unknown[]) => {
+      levels.push(level());
+      return fn(...a);
+    })) as typeof db.transaction;
+    try {
+      expect((await attest('derived index row')).statusCode).toBe(201);
+    } finally {
+      db.transaction = transaction;
+    }
+    expect(levels).toContain(1); // the index row: NORMAL
+    expect(levels).toContain(2); // the checkpoint: FULL (the ledger's append transaction is built once, not seen here)
+    expect(level()).toBe(2);
+    await expect(w.deps.store.putAttestations([{ ledgerIndex: Number.NaN } as never])).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(level()).toBe(2);
   });
 
   it('the scan cursor is stored once per 512 leaves; a restarted API re-indexes the rest once, without duplicates', async () => {

@@ -34,19 +34,38 @@ export class SqliteApiStore implements ApiStore {
     return sqliteGuard(`api ${what}`, fn);
   }
 
+  /**
+   * A write transaction of rows DERIVED from the ledger — court-record and attestation index rows, the scan cursor —
+   * committed at `synchronous = NORMAL`: it waits for no fsync of its own (one fewer per court record: an fsync blocks
+   * the event loop, issue 7). Nothing acknowledged depends on it. In WAL mode commits reach the disk in order and an
+   * fsync covers the whole log, so the next durable (FULL) commit on this file — usually the checkpoint a court-record
+   * answer waits for, else the next ledger append — makes it durable too; if power fails before that, the rows are
+   * lost with every later commit, the scan cursor included, and `CourtRecords.repair()` rebuilds the same rows from
+   * the durable leaves at start (a 存证编号 is derived from its leaf).
+   * A process crash loses nothing either way (the log is written before the commit returns).
+   */
+  private derived<T>(fn: () => T): T {
+    this.prepare('PRAGMA synchronous = NORMAL').run();
+    try {
+      return this.db.transaction(fn).immediate();
+    } finally {
+      this.prepare('PRAGMA synchronous = FULL').run();
+    }
+  }
+
   async migrate(): Promise<void> {
     migrateSqlite(this.db, { versionTable: 'api_schema_version', version: API_SCHEMA_VERSION, migrations: apiMigrations('INTEGER'), lockId: 0 });
   }
 
   async putCourtRecord(row: CourtRecordRow): Promise<{ row: CourtRecordRow; created: boolean }> {
     return this.run('putCourtRecord', () =>
-      this.db.transaction(() => {
+      this.derived(() => {
         const r = this.prepare(`INSERT INTO court_records (${COURT_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (court_did, sha256, document_type, case_number) DO NOTHING`).run(...courtRecordValues(row));
         const stored = this.prepare('SELECT * FROM court_records WHERE court_did = ? AND sha256 = ? AND document_type = ? AND case_number = ?')
           .get(row.courtDid, row.sha256, row.documentType, row.caseNumber) as Record<string, unknown>;
         return { row: courtRecordFromDb(stored), created: r.changes === 1 };
-      }).immediate(),
+      }),
     );
   }
 
@@ -88,7 +107,7 @@ export class SqliteApiStore implements ApiStore {
 
   async putAttestations(rows: readonly AttestationIndexRow[]): Promise<void> {
     if (rows.length === 0) return;
-    this.run('putAttestations', () => this.db.transaction(() => {
+    this.run('putAttestations', () => this.derived(() => {
       const a = this.prepare(`INSERT INTO api_attestations (ledger_index, attestation_id, chain_id, record_type, schema_id, domain, block_height, issued_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ledger_index) DO NOTHING`);
       const s = this.prepare('INSERT INTO api_attestation_subjects (ref, ledger_index) VALUES (?, ?) ON CONFLICT DO NOTHING');
@@ -96,7 +115,7 @@ export class SqliteApiStore implements ApiStore {
         a.run(r.ledgerIndex, r.attestationId, r.chainId, r.recordType, r.schemaId, r.domain, r.blockHeight, r.issuedAt);
         for (const ref of r.subjectRefs) s.run(ref, r.ledgerIndex);
       }
-    }).immediate());
+    }));
   }
 
   async queryAttestations(q: AttestationQuery): Promise<AttestationIndexRow[]> {
@@ -110,7 +129,7 @@ export class SqliteApiStore implements ApiStore {
   }
 
   async setScanCursor(index: number): Promise<void> {
-    this.run('setScanCursor', () => this.prepare('UPDATE api_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index));
+    this.run('setScanCursor', () => this.derived(() => this.prepare('UPDATE api_ledger_scan SET scanned_to = MAX(scanned_to, ?) WHERE id = 1').run(index)));
   }
 
   async claimTokenUse(key: string, untilSec: number, nowSec: number): Promise<boolean> {
