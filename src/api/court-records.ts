@@ -102,8 +102,9 @@ export class CourtRecords {
     // checked before they are put, attestation rows are put ON CONFLICT DO NOTHING), so it is stored only every
     // CURSOR_STRIDE leaves: after a court write each court query used to store it, a durable transaction (an fsync
     // at synchronous = FULL) blocking the event loop (issue 7, load test). A restart re-indexes < CURSOR_STRIDE leaves.
-    const from = Math.max(this.scannedTo, await this.store.scanCursor());
     const size = await this.ledger.size();
+    if (size <= this.scannedTo) return 0; // nothing new since this process's last scan: no cursor read either
+    const from = Math.max(this.scannedTo, await this.store.scanCursor());
     for (let i = from; i < size; i += 512) {
       const to = Math.min(size, i + 512);
       const attestations: AttestationIndexRow[] = [];

@@ -4,7 +4,7 @@
  * file, the real ledger with signed checkpoints, rate limits on but high), pre-filled with relay attestations and
  * court records. IPC protocol (process.send):
  *   → parent `{ready, url, courtDid, prefillHashes, tokens}` once listening (single-use court bearer tokens);
- *   ← `{check, acked, sent}` after the run → `{checked, missing, strangers, ledgerGrowth, errorLogs, cpuMs}`;
+ *   ← `{check, acked, sent}` after the run → `{checked, missing, strangers, ledgerGrowth, errorLogs}`;
  *   ← `{cpu}` → `{cpuMicros}` (user + system CPU of this process so far: the bench takes differences);
  *   ← `{stop}` → closes everything and exits 0.
  */
@@ -67,8 +67,7 @@ async function main(args: LoadServerArgs): Promise<void> {
   const tokens: string[] = [];
   for (let i = 0; i < args.tokens; i += 500) tokens.push(...(await Promise.all(Array.from({ length: Math.min(500, args.tokens - i) }, () => w.token('court', { ttl: 300 })))));
   const url = await w.app.listen({ host: '127.0.0.1', port: 0 });
-  const cpu = process.cpuUsage();
-  // COURTBRIDGE_LOAD_PROFILE=FILE: a V8 CPU profile of the run only (not the pre-fill), to see where server time goes.
+  // COURTBRIDGE_LOAD_PROFILE=FILE: a V8 CPU profile of the run (with its warm-up, not the pre-fill), to see where server time goes.
   const profileFile = process.env.COURTBRIDGE_LOAD_PROFILE;
   const profiler = profileFile === undefined ? undefined : new Session();
   if (profiler) {
@@ -85,9 +84,6 @@ async function main(args: LoadServerArgs): Promise<void> {
         process.send!({ cpuMicros: u.user + u.system });
       }
       if (m.check) {
-        // CPU the server spent during the run (user + system): what one core must supply per request.
-        const used = process.cpuUsage(cpu);
-        const cpuMs = (used.user + used.system) / 1000;
         if (profiler) writeFileSync(profileFile!, JSON.stringify((await profiler.post('Profiler.stop')).profile));
         const missing: string[] = [];
         for (const a of m.acked!) {
@@ -107,7 +103,7 @@ async function main(args: LoadServerArgs): Promise<void> {
           seen.add(h);
         }
         const errorLogs = logs.lines.filter((l) => /"level":(50|60)/.test(l)).slice(0, 5);
-        process.send!({ checked: true, missing, strangers, ledgerGrowth: endSize - startSize, errorLogs, cpuMs });
+        process.send!({ checked: true, missing, strangers, ledgerGrowth: endSize - startSize, errorLogs });
       }
       if (m.stop) {
         await w.close();
