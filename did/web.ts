@@ -7,18 +7,15 @@
  * (fail closed): IP-literal hosts, empty or dot path segments and redirects are refused; the document must be a JSON
  * object whose `id` is the DID (§3.2).
  * SSRF guard: the DID comes from outside (a presentation, a token's `iss`, a registration), so the GET goes through
- * node:https with the shared guarded lookup (src/net): a host name that resolves to ANY address in a special-purpose
- * range (private, loopback, link-local incl. cloud metadata, …) fails with DID_ADDRESS_FORBIDDEN before a connection
- * is made, and the socket connects only to the addresses that were checked (no DNS rebinding). Loopback is allowed
- * only with `allowHttpLocalhost`.
+ * the shared bounded exchange (src/net/request.ts) with its guarded lookup: a host name that resolves to ANY address
+ * in a special-purpose range (private, loopback, link-local incl. cloud metadata, …) fails with DID_ADDRESS_FORBIDDEN
+ * (naming no address) before a connection is made, and the socket connects only to the addresses that were checked
+ * (no DNS rebinding). Loopback is allowed only with `allowHttpLocalhost`.
  * DIFF FROM SPEC: plain HTTP is used only for host `localhost` when `allowHttpLocalhost` is set (tests, local dev);
  * it then connects to 127.0.0.1.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { CourtBridgeError, fail, type ErrorCode, type ErrorDetails } from '../src/errors.js';
-import type { AddressPolicy } from '../src/net/address.js';
-import { guardedLookup, refusedLiteral, type Refusal } from '../src/net/lookup.js';
+import { boundedRequest } from '../src/net/request.js';
 import type { DidDocument } from './verification-method.js';
 
 /** Options of the did:web driver. */
@@ -61,61 +58,39 @@ export function didWebUrl(did: string, allowHttpLocalhost = false): string {
 }
 
 /**
- * GET the document at `url` and return its body (UTF-8): one exchange bounded by `timeoutMs` (connect, headers and
- * body; DID_RESOLUTION_TIMEOUT), at most `maxBytes` read (TOO_LARGE, also on a larger content-length), no redirect
- * followed (node's request never follows one; a 3xx is DID_RESOLUTION_FAILED), 404/410 DID_NOT_FOUND, other non-2xx
- * DID_RESOLUTION_FAILED, no connection reuse. Reasons never carry the URL; the cause keeps the detail.
+ * GET the document at `url` and return its body (UTF-8): one exchange of src/net/request.ts (`boundedRequest`: bounded
+ * by `timeoutMs` over connect, headers and body, DID_RESOLUTION_TIMEOUT; no redirect followed; no connection reuse),
+ * at most `maxBytes` read (TOO_LARGE, also on a larger content-length), a 3xx DID_RESOLUTION_FAILED, 404/410
+ * DID_NOT_FOUND, other non-2xx DID_RESOLUTION_FAILED (all decided from the status line, before the body is read),
+ * a connection closed before the end of the body DID_RESOLUTION_FAILED. Reasons never carry the URL; the cause keeps
+ * the detail.
  */
 function getDocument(did: string, url: URL, opts: WebDidOptions): Promise<string> {
-  const policy: AddressPolicy = { allowLoopback: opts.allowHttpLocalhost };
-  // No address in the error: the DID may come from a stranger, who need not learn the hub's internal addresses.
-  const forbidden = (r: Refusal): CourtBridgeError => new CourtBridgeError('DID_ADDRESS_FORBIDDEN', { did, kind: r.kind });
-  const literal = refusedLiteral(url.hostname, policy); // node does not call `lookup` for an IP literal
-  if (literal !== undefined) return Promise.reject(forbidden(literal));
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  return new Promise<string>((resolve, reject) => {
-    let settled = false;
-    const settle = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.destroy();
-      f();
-    };
-    const failWith = (code: ErrorCode, details: ErrorDetails, cause?: unknown): void =>
-      settle(() => reject(new CourtBridgeError(code, details, cause === undefined ? undefined : { cause })));
-    const failed = (e: Error): void => {
-      if (e instanceof CourtBridgeError) return settle(() => reject(e));
-      failWith('DID_RESOLUTION_FAILED', { did, reason: (e as NodeJS.ErrnoException).code ?? e.name }, e);
-    };
-    const req = request(url, {
-      method: 'GET', agent: false, lookup: guardedLookup(policy, forbidden),
-      headers: { accept: 'application/did+json, application/json', connection: 'close', 'user-agent': 'CourtBridge-DID/1' },
-    });
-    const timer = setTimeout(() => failWith('DID_RESOLUTION_TIMEOUT', { did, ms: opts.timeoutMs }), opts.timeoutMs);
-    req.on('error', failed);
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      if (status === 404 || status === 410) return failWith('DID_NOT_FOUND', { did });
-      if (status >= 300 && status < 400) return failWith('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${status} (redirects are not followed)` });
-      if (status < 200 || status >= 300) return failWith('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${status}` });
-      const tooLarge = (): void => failWith('TOO_LARGE', { field: `DID document of ${did}`, limit: opts.maxBytes });
-      const declared = Number(res.headers['content-length'] ?? 'NaN');
-      if (Number.isFinite(declared) && declared > opts.maxBytes) return tooLarge();
-      const chunks: Buffer[] = [];
-      let n = 0;
-      res.on('data', (c: Buffer) => {
-        n += c.length;
-        if (n > opts.maxBytes) return tooLarge();
-        chunks.push(c);
-      });
-      res.on('end', () => settle(() => resolve(Buffer.concat(chunks).toString('utf8'))));
-      res.on('error', failed);
-      // A connection closed before the end of the body ('end' settles first otherwise).
-      res.on('close', () => failWith('DID_RESOLUTION_FAILED', { did, reason: 'connection closed before the end of the document' }));
-    });
-    req.end();
-  });
+  const coded = (code: ErrorCode, details: ErrorDetails, cause?: unknown): CourtBridgeError =>
+    new CourtBridgeError(code, details, cause === undefined ? undefined : { cause });
+  return boundedRequest(url, {
+    method: 'GET',
+    headers: { accept: 'application/did+json, application/json', 'user-agent': 'CourtBridge-DID/1' },
+    policy: { allowLoopback: opts.allowHttpLocalhost },
+    timeoutMs: opts.timeoutMs,
+    read: {
+      maxBytes: opts.maxBytes, overflow: 'fail',
+      tooLarge: () => coded('TOO_LARGE', { field: `DID document of ${did}`, limit: opts.maxBytes }),
+      cutShort: () => coded('DID_RESOLUTION_FAILED', { did, reason: 'connection closed before the end of the document' }),
+    },
+    onHead: (status) => {
+      if (status === 404 || status === 410) return coded('DID_NOT_FOUND', { did });
+      if (status >= 300 && status < 400) return coded('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${status} (redirects are not followed)` });
+      if (status < 200 || status >= 300) return coded('DID_RESOLUTION_FAILED', { did, reason: `HTTP ${status}` });
+      return undefined;
+    },
+    errors: {
+      // No address in the error: the DID may come from a stranger, who need not learn the hub's internal addresses.
+      forbidden: (r) => coded('DID_ADDRESS_FORBIDDEN', { did, kind: r.kind }),
+      timeout: () => coded('DID_RESOLUTION_TIMEOUT', { did, ms: opts.timeoutMs }),
+      network: (e, code) => coded('DID_RESOLUTION_FAILED', { did, reason: code ?? e.name }, e),
+    },
+  }).then((res) => res.body.toString('utf8'));
 }
 
 /** Fetch and check the document of a did:web. */

@@ -6,8 +6,8 @@
  * connect (DNS rebinding) cannot slip through.
  *
  * node does not call `lookup` for an IP-literal host, so callers check a literal with `refusedLiteral` before the
- * request. The error raised is the caller's (WEBHOOK_ADDRESS_FORBIDDEN for webhooks, DID_ADDRESS_FORBIDDEN for
- * did:web): the guard itself has no opinion on how a refusal is reported.
+ * request (./request.ts does both). The error raised is the caller's (WEBHOOK_ADDRESS_FORBIDDEN for webhooks,
+ * DID_ADDRESS_FORBIDDEN for did:web): the guard itself has no opinion on how a refusal is reported.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
