@@ -175,8 +175,6 @@ export interface SignatureVerifier {
   offloaded(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
-type Verifier = SignatureVerifier;
-
 /** `check` as a SignatureVerifier whose `offloaded` form is `offloaded`, or `check` itself in a promise. */
 function verifierOf(check: (message: Uint8Array, signature: Uint8Array) => boolean, offloaded?: (message: Uint8Array, signature: Uint8Array) => Promise<boolean>): SignatureVerifier {
   const v = check as SignatureVerifier;
@@ -195,7 +193,7 @@ function nodeVerifyOffloaded(algorithm: string | null, message: Uint8Array, key:
  * Parsed-key verifiers of recent one-shot calls (LRU by insertion order), so repeated keys skip parsing. An SM2 key
  * seen often is promoted to a hot verifier (comb tables, ~350 KB), for at most HOT_MAX keys at a time.
  */
-const recent = new Map<string, { verify: Verifier; uses: number; hot: boolean }>();
+const recent = new Map<string, { verify: SignatureVerifier; uses: number; hot: boolean }>();
 const RECENT_MAX = 256;
 const PROMOTE_AFTER = 16;
 const HOT_MAX = 8;
@@ -230,7 +228,7 @@ export function verifySignature(alg: SigAlg, publicKey: Uint8Array, message: Uin
   return entry.verify(message, signature);
 }
 
-function makeVerifier(alg: SigAlg, publicKey: Uint8Array, opts: VerifyOptions, hot: boolean): Verifier {
+function makeVerifier(alg: SigAlg, publicKey: Uint8Array, opts: VerifyOptions, hot: boolean): SignatureVerifier {
   const encoding = opts.encoding ?? 'raw';
   if ((encoding !== 'raw' && encoding !== 'der') || (alg === 'Ed25519' && encoding !== 'raw')) {
     fail('BAD_SIGNATURE_ENCODING', { encoding: String(encoding), alg });
