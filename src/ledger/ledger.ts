@@ -16,9 +16,10 @@ import type { LedgerHashAlg } from '../config.js';
 import { auditLedger, type AuditReport } from './audit.js';
 import { GroupCommitter, type AppendReceipt } from './group-commit.js';
 import {
-  CompactRange, assemble, consistencyPlan, inclusionPlan, planNodes, rootFromPeaks, rootPlan, verifyConsistency, verifyInclusion, type NodeId,
+  CompactRange, assemble, consistencyPlan, inclusionPlan, planNodes, rootFromPeaks, rootPlan, verifyConsistency, verifyInclusion,
 } from './merkle.js';
 import { LedgerKeyring, newLedgerKeys, type CosignatureInput } from './ledger-keys.js';
+import { ProofReads } from './proof-reads.js';
 import { Sequencer, type SequencerOptions } from './sequencer.js';
 import { nodeKeyString, type CheckpointRow, type LedgerMeta, type LedgerStore } from './store/types.js';
 
@@ -29,8 +30,6 @@ export const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /** Idempotency keys: printable ASCII, 1–256 characters (attestation ids, event ids). */
 const ENTRY_KEY_RE = /^[\x21-\x7e]{1,256}$/;
-/** Node hashes kept after a checked proof (32 bytes and a short key each: a few MB). */
-const CHECKED_NODES_MAX = 65_536;
 
 /** Options of one append. */
 export interface AppendOptions {
@@ -105,13 +104,8 @@ export class Ledger {
   readonly h: HashSuite;
   private readonly committer: GroupCommitter;
   private readonly keyring: LedgerKeyring;
-  private readonly roots = new Map<number, Uint8Array>();
-  /**
-   * Stored node hashes that a proof's self-check has accepted, by node key (oldest evicted first). A leaf hash or the
-   * hash of a complete subtree never changes in an append-only tree, so a proof reads from the store only what no
-   * earlier checked proof read: the attestation read was the load test's largest SQLite cost (issue 7).
-   */
-  private readonly checkedNodes = new Map<string, Uint8Array>();
+  /** Node hashes and roots that checked proofs read (proof-reads.ts). */
+  private readonly reads: ProofReads;
   /** This process's handle on the sequencer lease, when opened with `sequencer`. */
   readonly sequencer: Sequencer | undefined;
   /**
@@ -127,6 +121,7 @@ export class Ledger {
     this.keyring = keyring;
     this.sequencer = sequencer;
     this.committer = new GroupCommitter(this.h, store, range, maxBatch, (size) => loadRange(store, this.h, size), sequencer);
+    this.reads = new ProofReads(store);
   }
 
   /** Create a new ledger in `store`: meta row, head at 0, fresh Ed25519 + SM2 keys sealed with the master key. */
@@ -229,29 +224,6 @@ export class Ledger {
     return { index: row.index, leafHash: toHex(row.leafHash), data: row.data };
   }
 
-  /**
-   * Fetch the hashes of `ids` in one query (those a checked proof already read come from memory); missing nodes mean
-   * the stored tree is broken. Call `keep()` once what was read has passed its check.
-   */
-  private async fetch(ids: readonly NodeId[], fromStoreOnly = false): Promise<{ get: (id: NodeId) => Uint8Array; keep: () => void }> {
-    const known = fromStoreOnly ? new Map<string, Uint8Array>() : this.checkedNodes;
-    const missing = ids.filter((id) => !known.has(nodeKeyString(id.level, id.index)));
-    const got = missing.length === 0 ? new Map<string, Uint8Array>() : await this.store.nodes(missing);
-    return {
-      get: (id) => {
-        const k = nodeKeyString(id.level, id.index);
-        return got.get(k) ?? known.get(k) ?? fail('LEDGER_TAMPERED', { reason: `node ${id.level}/${id.index} is missing` });
-      },
-      keep: () => {
-        if (fromStoreOnly) return;
-        for (const [k, v] of got) {
-          if (known.size >= CHECKED_NODES_MAX) known.delete(known.keys().next().value!);
-          known.set(k, v);
-        }
-      },
-    };
-  }
-
   private async sizeFor(size: number | undefined): Promise<number> {
     if (size === undefined) return this.size();
     checkIndex(size, 'size');
@@ -264,21 +236,8 @@ export class Ledger {
   async rootAt(size: number): Promise<Uint8Array> {
     const n = await this.sizeFor(size);
     const plan = rootPlan(n);
-    const { get } = await this.fetch(plan, true);
+    const { get } = await this.reads.fetch(plan, true);
     return rootFromPeaks(this.h, plan.map(get));
-  }
-
-  /**
-   * Root for a proof: from the small per-size cache (a root of an append-only tree never changes for its size), else
-   * the peaks are added to the proof's one query. A tampered node then shows as a proof that fails its self-check.
-   */
-  private cachedRoot(size: number): Uint8Array | undefined {
-    return this.roots.get(size);
-  }
-
-  private rememberRoot(size: number, root: Uint8Array): void {
-    if (this.roots.size >= 64) this.roots.delete(this.roots.keys().next().value!);
-    this.roots.set(size, root);
   }
 
   /** Inclusion proof of leaf `index` in the tree of `size` leaves (default: the committed size), checked before return. */
@@ -287,16 +246,16 @@ export class Ledger {
     const treeSize = await this.sizeFor(size);
     if (index >= treeSize) fail('LEAF_NOT_FOUND', { index, size: treeSize });
     const plan = inclusionPlan(index, treeSize);
-    const known = this.cachedRoot(treeSize);
+    const known = this.reads.root(treeSize);
     const peaks = known ? [] : rootPlan(treeSize);
     const leafId = { level: 0, index };
-    const { get, keep } = await this.fetch([leafId, ...planNodes(plan), ...peaks]);
+    const { get, keep } = await this.reads.fetch([leafId, ...planNodes(plan), ...peaks]);
     const proof = assemble(this.h, plan, get);
     const root = known ?? rootFromPeaks(this.h, peaks.map(get));
     const out = { index, treeSize, leafHash: get(leafId), proof, root };
     selfCheck(() => verifyInclusion(this.h, index, treeSize, out.leafHash, proof, out.root), 'inclusion');
     keep();
-    if (!known) this.rememberRoot(treeSize, root);
+    if (!known) this.reads.rememberRoot(treeSize, root);
     return out;
   }
 
@@ -307,7 +266,7 @@ export class Ledger {
     const plan = consistencyPlan(size1, s2);
     const p1 = rootPlan(size1);
     const p2 = rootPlan(s2);
-    const { get, keep } = await this.fetch([...planNodes(plan), ...p1, ...p2]);
+    const { get, keep } = await this.reads.fetch([...planNodes(plan), ...p1, ...p2]);
     const out = { size1, size2: s2, root1: rootFromPeaks(this.h, p1.map(get)), root2: rootFromPeaks(this.h, p2.map(get)), proof: assemble(this.h, plan, get) };
     selfCheck(() => verifyConsistency(this.h, size1, s2, out.root1, out.root2, out.proof), 'consistency');
     keep();
